@@ -1,0 +1,188 @@
+"""Sentence embeddings: one lazy, cached, batched wrapper of sentence-transformers.
+
+:class:`Embedder` loads its model on first use (never at import), encodes
+texts in one length-sorted batch run (faster than unsorted chunks), returns
+L2-normalised float32 vectors, and keeps them in a persistent SQLite cache
+keyed by the model's weights checksum and the text's SHA-256, so a rerun over
+unchanged text costs no model time.  Results are deterministic for the same
+texts and model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .models import ModelInfo, load_sentence_transformer, resolve_sentence_model
+
+__all__ = ["Embedder", "EmbeddingCache", "default_cache_dir"]
+
+
+def default_cache_dir() -> Path:
+    """``$POLICYTEXT_CACHE`` or ``~/.cache/policytext``."""
+    env = os.environ.get("POLICYTEXT_CACHE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "policytext"
+
+
+class EmbeddingCache:
+    """A persistent map (model key, text) -> vector in one SQLite file.
+
+    Safe to share between processes (SQLite locking); writes are committed in
+    one transaction per batch, so an interrupted run leaves it consistent.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._connect() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=60)
+            con.execute("PRAGMA journal_mode=WAL")
+            self._local.con = con
+        return con
+
+    @staticmethod
+    def key(model_key: str, text: str) -> str:
+        return hashlib.sha256(f"{model_key}\x00{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        con = self._connect()
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, dim, blob in con.execute(f"SELECT key, dim, vec FROM embeddings WHERE key IN ({marks})", chunk):
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape[0] == dim:
+                    out[key] = vec
+        return out
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        con = self._connect()
+        with con:
+            con.executemany(
+                "INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)",
+                [(k, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+
+    def __len__(self) -> int:
+        return int(self._connect().execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.path = state["path"]
+        self._local = threading.local()
+
+
+class Embedder:
+    """Encode texts as normalised sentence vectors.
+
+    Parameters
+    ----------
+    model : a packaged model name (``"all-MiniLM-L6-v2"``) or a local folder.
+    batch_size : texts per forward pass.
+    device : ``"cpu"``, ``"cuda"``, ... ; ``None`` picks a GPU when one is present.
+    cache : ``True`` for the default cache file, a path for another, ``False`` for none.
+    allow_download : let sentence-transformers fetch a model that is not installed.
+
+    Examples
+    --------
+    >>> emb = Embedder()                                   # doctest: +SKIP
+    >>> emb.encode(["We will deploy 5G.", "Cables."]).shape  # doctest: +SKIP
+    (2, 384)
+    """
+
+    backend = "sentence-transformers"
+
+    def __init__(
+        self,
+        model: str = "all-MiniLM-L6-v2",
+        *,
+        batch_size: int = 64,
+        device: str | None = None,
+        cache: bool | str | os.PathLike[str] = True,
+        allow_download: bool = False,
+    ) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.device = device
+        self.cache = cache
+        self.allow_download = allow_download
+
+    @cached_property
+    def info(self) -> ModelInfo:
+        """The resolved model (name, package, version, weights checksum); loads nothing."""
+        return resolve_sentence_model(self.model)
+
+    @cached_property
+    def _model(self):
+        model, _ = load_sentence_transformer(self.model, device=self.device, allow_download=self.allow_download)
+        return model
+
+    @cached_property
+    def _cache(self) -> EmbeddingCache | None:
+        if self.cache is False:
+            return None
+        path = default_cache_dir() / "embeddings.sqlite" if self.cache is True else Path(self.cache)
+        return EmbeddingCache(path)
+
+    @property
+    def model_key(self) -> str:
+        """What cache entries are keyed by: the weights checksum (or the name)."""
+        return f"{self.backend}:{self.info.sha256 or self.info.name}"
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an ``(n, dim)`` float32 array of L2-normalised embeddings of ``texts``."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        cache = self._cache
+        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
+        found = cache.get_many(keys) if cache is not None else {}
+        todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
+        if todo:
+            vecs = self._model.encode(
+                [t for _, t in todo],
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            ).astype(np.float32)
+            new = {k: v for (k, _), v in zip(todo, vecs)}
+            if cache is not None:
+                cache.put_many(new)
+            found.update(new)
+        return np.stack([found[k] for k in keys])
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Drop the loaded weights and open connections: workers reload lazily.
+        state = self.__dict__.copy()
+        for name in ("_model", "_cache"):
+            state.pop(name, None)
+        return state
+
+    def __repr__(self) -> str:
+        return f"Embedder(model={self.model!r}, batch_size={self.batch_size}, device={self.device!r})"

@@ -1,0 +1,19 @@
+"""Reading documents: one reader per format, a manifest loader, language detection."""
+
+from .blocks import Block, Extracted, ReadLimits
+from .corpus import MANIFEST_COLUMNS, READERS, Corpus, load_corpus, read_document, read_manifest, read_text
+from .language import detect_language
+
+__all__ = [
+    "Block",
+    "Extracted",
+    "ReadLimits",
+    "Corpus",
+    "READERS",
+    "MANIFEST_COLUMNS",
+    "load_corpus",
+    "read_document",
+    "read_manifest",
+    "read_text",
+    "detect_language",
+]

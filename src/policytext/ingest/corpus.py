@@ -1,0 +1,346 @@
+"""Read one file, or a whole corpus folder with its ``manifest.csv``."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import DocumentError, ManifestError, PolicytextError
+from ..records import Document, DocumentMeta, Failure, to_frame
+from ..segment import build_document
+from .blocks import Extracted, ReadLimits
+from .docx import read_docx
+from .html import read_html
+from .language import detect_language
+from .pdf import read_pdf
+from .text import read_markdown, read_txt
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["READERS", "Corpus", "read_document", "read_text", "load_corpus", "read_manifest", "MANIFEST_COLUMNS"]
+
+log = logging.getLogger("policytext")
+
+#: Readers by file suffix.
+READERS: dict[str, Callable[..., Extracted]] = {
+    ".txt": lambda data, path, limits: read_txt(data, path),
+    ".text": lambda data, path, limits: read_txt(data, path),
+    ".md": lambda data, path, limits: read_markdown(data, path),
+    ".markdown": lambda data, path, limits: read_markdown(data, path),
+    ".html": lambda data, path, limits: read_html(data, path),
+    ".htm": lambda data, path, limits: read_html(data, path),
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+}
+
+#: Columns of a manifest (``path`` is optional: without it files are found by id).
+MANIFEST_COLUMNS = (
+    "id", "title", "issuer", "partner", "doc_type", "date", "language", "source_url", "license",
+    "words", "complete", "notes",
+)
+_MANIFEST_TO_META = {"id": "doc_id", "source_url": "source"}
+_NON_ENGLISH_WARNING = "language is {lang!r}, not English: English-only stages skip or flag it"
+
+
+def read_document(
+    path: str | os.PathLike[str],
+    *,
+    doc_id: str | None = None,
+    meta: DocumentMeta | None = None,
+    limits: ReadLimits = ReadLimits(),
+) -> Document:
+    """Read one file (txt, md, html, pdf, docx) into a :class:`Document`.
+
+    Parameters
+    ----------
+    path : the file.
+    doc_id : id to give the document; defaults to the file name without suffix.
+    meta : metadata (e.g. from a manifest); ``doc_id``, ``content_hash``,
+        ``path``, ``file_format`` and the detected language are filled in.
+    limits : size and page bounds; a file over a bound is refused.
+
+    Raises
+    ------
+    DocumentError
+        naming the file and the problem: missing, unsupported format, empty,
+        binary, not UTF-8, over a limit, encrypted, damaged or truncated.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise DocumentError(
+            path, f"unsupported file type {suffix or '(none)'!r}", f"supported: {', '.join(sorted(READERS))}"
+        )
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as e:
+        raise DocumentError(path, "file not found") from e
+    except OSError as e:
+        raise DocumentError(path, f"cannot access the file ({e.strerror})") from e
+    if path.is_dir():
+        raise DocumentError(path, "is a folder, not a file")
+    if size > limits.max_bytes:
+        raise DocumentError(
+            path, f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}", "raise ReadLimits.max_bytes"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise DocumentError(path, f"cannot read the file ({e.strerror})") from e
+    if not data.strip():
+        raise DocumentError(path, "the file is empty")
+    extracted = READERS[suffix](data, path, limits)
+    meta = meta or DocumentMeta(doc_id=doc_id or path.stem)
+    meta = replace(
+        meta,
+        doc_id=doc_id or meta.doc_id,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        path=str(path),
+        file_format=suffix.lstrip("."),
+    )
+    return _finish(extracted, meta, path, limits)
+
+
+def read_text(text: str, *, doc_id: str, meta: DocumentMeta | None = None, fmt: str = "txt") -> Document:
+    """Build a :class:`Document` from a string already in memory (``fmt``: ``txt`` or ``md``)."""
+    reader = {"txt": read_txt, "md": read_markdown}.get(fmt)
+    if reader is None:
+        raise ValueError(f"fmt must be 'txt' or 'md', got {fmt!r}")
+    data = text.encode("utf-8")
+    meta = replace(
+        meta or DocumentMeta(doc_id=doc_id),
+        doc_id=doc_id,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        file_format=fmt,
+    )
+    return _finish(reader(data, f"<{doc_id}>"), meta, f"<{doc_id}>", ReadLimits())
+
+
+def _finish(extracted: Extracted, meta: DocumentMeta, path, limits: ReadLimits) -> Document:
+    if not extracted.blocks:
+        raise DocumentError(path, "no text found in the file")
+    chars = sum(len(b.text) for b in extracted.blocks)
+    if chars > limits.max_chars:
+        raise DocumentError(path, f"{chars:,} characters of text, over the limit of {limits.max_chars:,}")
+    sample = " ".join(b.text for b in extracted.blocks[:400])
+    detected, confidence = detect_language(sample)
+    language = (meta.language or detected or "").strip()
+    meta = replace(meta, language=language, detected_language=detected, language_confidence=confidence)
+    warnings = []
+    if language.split("-")[0] != "en":
+        warnings.append(_NON_ENGLISH_WARNING.format(lang=language))
+    if meta.language and detected and confidence >= 0.9 and detected != meta.language.split("-")[0]:
+        warnings.append(f"declared language {meta.language!r} but the text looks like {detected!r}")
+    return build_document(extracted.blocks, meta, page_count=extracted.page_count, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Documents loaded from a folder, with the files that failed and why.
+
+    Iterate over it for the documents; index it by doc id.
+    """
+
+    root: str
+    documents: tuple[Document, ...]
+    failures: tuple[Failure, ...] = ()
+    manifest: str = ""
+    _index: dict[str, Document] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({d.doc_id: d for d in self.documents})
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._index
+
+    def __getitem__(self, doc_id: str) -> Document:
+        try:
+            return self._index[doc_id]
+        except KeyError:
+            raise KeyError(f"no document {doc_id!r} in corpus {self.root} (ids: {', '.join(self.ids)})") from None
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.doc_id for d in self.documents]
+
+    def select(self, **criteria: str) -> list[Document]:
+        """Documents whose metadata fields equal the given values, e.g. ``select(partner="EU")``."""
+        return [d for d in self.documents if all(getattr(d.meta, k) == v for k, v in criteria.items())]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per document: metadata plus words, pages, paragraphs, sentences."""
+        return to_frame(self.documents, record_type=Document)
+
+    def failures_frame(self) -> pd.DataFrame:
+        return to_frame(self.failures, record_type=Failure)
+
+    def __repr__(self) -> str:
+        return f"Corpus(root={self.root!r}, documents={len(self.documents)}, failures={len(self.failures)})"
+
+
+def read_manifest(path: str | os.PathLike[str]) -> list[dict[str, str]]:
+    """Read a ``manifest.csv`` into rows (dicts); validate its header and ids.
+
+    Raises
+    ------
+    ManifestError
+        if the file is missing, not UTF-8 CSV, lacks an ``id`` column, or has
+        an empty or duplicate id.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as e:
+        raise ManifestError(path, "manifest not found") from e
+    except OSError as e:
+        raise ManifestError(path, f"cannot read the manifest ({e.strerror})") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ManifestError(path, f"not valid UTF-8 (offset {e.start})") from e
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        header = reader.fieldnames or []
+        rows = list(reader)
+    except csv.Error as e:
+        raise ManifestError(path, f"malformed CSV ({e})") from e
+    if "id" not in header:
+        raise ManifestError(path, f"no 'id' column (columns: {', '.join(header) or 'none'})")
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=2):
+        if None in row:
+            raise ManifestError(path, "more fields than the header has columns", row=n)
+        doc_id = (row.get("id") or "").strip()
+        if not doc_id:
+            raise ManifestError(path, "empty id", row=n)
+        if doc_id in seen:
+            raise ManifestError(path, f"duplicate id {doc_id!r}", row=n)
+        seen.add(doc_id)
+    return rows
+
+
+def _meta_from_row(row: dict[str, str]) -> DocumentMeta:
+    fields = {f for f in DocumentMeta.__dataclass_fields__}
+    values = {}
+    for key, value in row.items():
+        name = _MANIFEST_TO_META.get(key, key)
+        if name in fields and name not in {"content_hash", "path", "file_format"}:
+            values[name] = (value or "").strip()
+    return DocumentMeta(**values)
+
+
+def _resolve(root: Path, row: dict[str, str], manifest: Path, n: int, by_stem: dict[str, list[Path]]) -> Path:
+    """Find the file of a manifest row, refusing anything outside the corpus folder."""
+    doc_id = row["id"].strip()
+    given = (row.get("path") or row.get("file") or "").strip()
+    if given:
+        candidate = Path(given)
+        if candidate.is_absolute() or ".." in candidate.parts:
+            raise ManifestError(manifest, f"path {given!r} of {doc_id!r} points outside the corpus folder", row=n)
+        full = root / candidate
+        if full.is_symlink() or not full.resolve().is_relative_to(root.resolve()):
+            raise ManifestError(manifest, f"path {given!r} of {doc_id!r} is a link out of the corpus folder", row=n)
+        if not full.exists():
+            raise DocumentError(full, f"file named by manifest row {n} ({doc_id!r}) not found")
+        return full
+    matches = by_stem.get(doc_id, [])
+    if not matches:
+        raise DocumentError(
+            root / doc_id, f"no file for manifest id {doc_id!r} (looked for {doc_id}.{{txt,md,html,pdf,docx}})"
+        )
+    if len(matches) > 1:
+        raise DocumentError(root / doc_id, f"several files for id {doc_id!r}: {', '.join(map(str, matches))}")
+    return matches[0]
+
+
+def _files_by_stem(root: Path) -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if p.suffix.lower() in READERS and not name.endswith(".reference.txt"):
+                out.setdefault(p.stem, []).append(p)
+    return out
+
+
+def load_corpus(
+    root: str | os.PathLike[str],
+    *,
+    manifest: str | os.PathLike[str] | None = "manifest.csv",
+    limits: ReadLimits = ReadLimits(),
+    on_error: str = "collect",
+) -> Corpus:
+    """Load every document of a corpus folder.
+
+    With a ``manifest.csv`` (columns as in :data:`MANIFEST_COLUMNS`, plus an
+    optional ``path`` relative to the folder), each row gives one document and
+    its metadata; its file is ``path`` or the file named ``{id}.{suffix}``
+    anywhere below the folder.  Without a manifest (``manifest=None`` or no
+    such file), every supported file below the folder is loaded, with the
+    file name as id.
+
+    A document that fails to load is recorded in ``Corpus.failures`` with the
+    reason, and the others still load (``on_error="raise"`` stops at the first).
+
+    Raises
+    ------
+    ManifestError
+        if the folder does not exist or the manifest itself is unusable.
+    """
+    if on_error not in ("collect", "raise"):
+        raise ValueError(f"on_error must be 'collect' or 'raise', got {on_error!r}")
+    root = Path(root)
+    if not root.is_dir():
+        raise ManifestError(root, "corpus folder not found" if not root.exists() else "not a folder")
+    manifest_path = root / manifest if manifest is not None else None
+    by_stem = _files_by_stem(root)
+    documents: list[Document] = []
+    failures: list[Failure] = []
+
+    def attempt(doc_id: str, path_hint: Path, load: Callable[[], Document]) -> None:
+        try:
+            documents.append(load())
+        except PolicytextError as e:
+            if on_error == "raise":
+                raise
+            log.warning("%s", e)
+            failures.append(Failure(doc_id=doc_id, path=str(path_hint), error=str(e), error_type=type(e).__name__))
+
+    if manifest_path is not None and manifest_path.is_file():
+        rows = read_manifest(manifest_path)
+        for n, row in enumerate(rows, start=2):
+            doc_id = row["id"].strip()
+
+            def load(row=row, n=n, doc_id=doc_id) -> Document:
+                path = _resolve(root, row, manifest_path, n, by_stem)
+                return read_document(path, doc_id=doc_id, meta=_meta_from_row(row), limits=limits)
+
+            attempt(doc_id, root / (row.get("path") or doc_id), load)
+    else:
+        if manifest is not None and manifest_path is not None and manifest != "manifest.csv":
+            raise ManifestError(manifest_path, "manifest not found")
+        for stem, paths in sorted(by_stem.items()):
+            for p in paths:
+                doc_id = stem if len(paths) == 1 else f"{stem}.{p.suffix.lstrip('.').lower()}"
+                attempt(doc_id, p, lambda p=p, doc_id=doc_id: read_document(p, doc_id=doc_id, limits=limits))
+    return Corpus(
+        root=str(root),
+        documents=tuple(documents),
+        failures=tuple(failures),
+        manifest=str(manifest_path) if manifest_path is not None and manifest_path.is_file() else "",
+    )

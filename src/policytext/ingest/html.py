@@ -1,0 +1,113 @@
+"""Reader for HTML pages: main content only, headings kept, navigation dropped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import DocumentError
+from .blocks import Block, Extracted, normalize_whitespace
+from .text import decode_text
+
+__all__ = ["read_html"]
+
+# Elements whose content is never policy text.
+_DROP_TAGS = {
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+    "iframe", "svg", "canvas", "button", "select", "input", "textarea", "menu", "dialog",
+    "object", "embed", "video", "audio", "map",
+}
+# Landmark roles and class/id words that mark site chrome.
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "menu", "menubar", "dialog"}
+_CHROME = re.compile(
+    r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|cookie|cookies|consent|footer|header|masthead|"
+    r"sidebar|share|sharing|social|skip|skiplink|banner|toolbar|pager|pagination|related|newsletter)([-_ ]|$)",
+    re.I,
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCKS = {
+    "p", "li", "blockquote", "pre", "dd", "dt", "td", "th", "caption", "figcaption",
+    "div", "section", "article", "main", "body", "address", "summary", "details",
+    "table", "tr", "ul", "ol", "dl", "figure",
+}
+
+
+def _is_chrome(el) -> bool:
+    if el.tag in _DROP_TAGS:
+        return True
+    if (el.get("role") or "").lower() in _DROP_ROLES:
+        return True
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
+        return True
+    marker = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(marker.strip()) and bool(_CHROME.search(marker))
+
+
+def read_html(data: bytes, path: str | Path) -> Extracted:
+    """Read the main content of an HTML page into blocks.
+
+    Scripts, styles, navigation, headers, footers, cookie banners and other
+    site chrome are removed; ``<main>`` or ``<article>`` is preferred when
+    present.  ``h1``-``h6`` become headings; paragraphs, list items, table
+    cells and text-bearing ``div``s become paragraphs.  Works iteratively, so
+    deeply nested markup cannot exhaust the stack.
+    """
+    import lxml.etree
+    import lxml.html
+
+    text = decode_text(data, path)
+    try:
+        parser = lxml.html.HTMLParser(recover=True, huge_tree=False, remove_comments=True, remove_pis=True)
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, ValueError) as e:
+        raise DocumentError(path, f"unreadable HTML ({e})") from e
+
+    # Drop chrome first (collect, then remove, so iteration stays valid).
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and _is_chrome(el)]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            el.drop_tree()
+    mains = root.xpath("//main|//article|//*[@role='main']")
+    container = mains[0] if mains else root
+
+    blocks: list[Block] = []
+    buffer: list[str] = []
+
+    def flush(heading_level: int = 0) -> None:
+        joined = normalize_whitespace(" ".join(buffer))
+        buffer.clear()
+        if joined:
+            blocks.append(Block(joined, heading=heading_level > 0, level=heading_level))
+
+    # Iterative walk: ("start", el) / ("end", el) events.
+    stack: list[tuple[str, object]] = [("start", container)]
+    while stack:
+        event, el = stack.pop()
+        if event == "text":
+            buffer.append(el)  # type: ignore[arg-type]
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""  # type: ignore[union-attr]
+        tag = tag.lower()
+        if event == "end":
+            if tag in _HEADINGS:
+                flush(_HEADINGS[tag])
+            elif tag in _BLOCKS:
+                flush()
+            if el.tail:  # type: ignore[union-attr]
+                stack.append(("text", el.tail))  # type: ignore[union-attr]
+            continue
+        if tag in _HEADINGS or tag in _BLOCKS:
+            flush()
+        if tag == "br":
+            buffer.append(" ")
+        stack.append(("end", el))
+        for child in reversed(list(el)):  # type: ignore[arg-type]
+            if isinstance(child.tag, str):
+                stack.append(("start", child))
+            elif child.tail:
+                stack.append(("text", child.tail))
+        if el.text and tag:  # type: ignore[union-attr]
+            stack.append(("text", el.text))  # type: ignore[union-attr]
+    flush()
+    return Extracted(blocks)

@@ -1,0 +1,199 @@
+"""Assemble reader blocks into a :class:`~policytext.records.Document` with segments.
+
+The document text is the blocks joined by blank lines.  From it come:
+
+* **paragraphs**: one per block (headings included, flagged ``is_heading``);
+* **sections**: from a heading to the next heading;
+* **sentences**: each paragraph split by :func:`split_sentences`, a fast,
+  deterministic rule-based splitter that knows common abbreviations
+  ("e.g.", "U.S.", "Art.") and CJK full stops.
+
+Ids are stable for the same input: ``{doc_id}:p{n}``, ``{doc_id}:s{n}``,
+``{doc_id}:h{n}``, numbered from 0 in document order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .ingest.blocks import Block
+from .records import Document, DocumentMeta, Page, Segment
+
+__all__ = ["split_sentences", "build_document", "PARAGRAPH_SEPARATOR"]
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+_ABBREVIATIONS = {
+    "e.g", "i.e", "etc", "vs", "cf", "al", "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos",
+    "art", "arts", "para", "paras", "p", "pp", "vol", "ch", "sec", "fig", "ed", "eds", "inc",
+    "ltd", "co", "corp", "jr", "sr", "gen", "gov", "dept", "approx", "incl", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u",
+    "h.e", "hon", "rev", "op", "cit", "ibid", "viz", "resp", "min", "max", "mt", "ca", "nr",
+    "z.b", "bzw", "usw", "vgl", "mme", "mlle", "cie", "sr", "sra", "ee.uu", "núm", "pág",
+}
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, whitespace.
+_BOUNDARY = re.compile(r"([.!?\u2026]+)([\"'\u201d\u2019)\]]*)(\s+)")
+_CJK_BOUNDARY = re.compile(r"([\u3002\uff01\uff1f]+)([\u300d\u300f\uff09\"'\u201d]*)")
+_NEXT_STARTS_SENTENCE = re.compile(r"[\"'\u201c\u2018(\[]*[A-Z0-9\u00c0-\u00de\u0391-\u03a9\u0410-\u042f\u2022\u2013-]")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` character spans of the sentences of ``text``.
+
+    Spans exclude surrounding whitespace.  A boundary is terminal punctuation
+    followed by whitespace and an upper-case letter, digit or bullet, unless
+    the word before it is a known abbreviation or a single initial; CJK full
+    stops (``。！？``) end a sentence without a following space.
+    """
+    cuts: list[int] = []
+    for m in _BOUNDARY.finditer(text):
+        end = m.end(2)
+        nxt = text[m.end():m.end() + 3]
+        if not nxt or not _NEXT_STARTS_SENTENCE.match(nxt):
+            continue
+        if m.group(1) == ".":
+            word = re.search(r"(\S+)$", text[: m.start(1)])
+            token = word.group(1).lower().lstrip("(\"'\u201c") if word else ""
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
+            if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):  # U.S, e.g, a.m
+                continue
+        cuts.append(end)
+    for m in _CJK_BOUNDARY.finditer(text):
+        cuts.append(m.end())
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in sorted(set(cuts)) + [len(text)]:
+        piece = text[start:cut]
+        stripped = piece.strip()
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + lead + len(stripped)))
+        start = cut
+    return spans
+
+
+def build_document(
+    blocks: Sequence[Block],
+    meta: DocumentMeta,
+    *,
+    page_count: int | None = None,
+    warnings: Sequence[str] = (),
+) -> Document:
+    """Assemble blocks into a :class:`Document` with sections, paragraphs and sentences.
+
+    Parameters
+    ----------
+    blocks : paragraphs and headings in reading order, as a reader returns them.
+    meta : the document's metadata.
+    page_count : number of pages of a paged source (PDF); pages without text
+        are kept as empty :class:`Page` records so numbering stays right.
+    """
+    doc_id = meta.doc_id
+    parts: list[str] = []
+    offset = 0
+    paragraphs: list[Segment] = []
+    sentences: list[Segment] = []
+    sections: list[Segment] = []
+    section_title = ""
+    section_start: int | None = None
+    section_first_par = 0
+    section_id: str | None = None
+
+    def close_section(end: int) -> None:
+        if section_start is None or section_id is None:
+            return
+        sections.append(
+            Segment(
+                segment_id=section_id,
+                doc_id=doc_id,
+                kind="section",
+                text="",  # filled below from the document text
+                start=section_start,
+                end=end,
+                page=None,
+                paragraph=section_first_par,
+                section=section_title,
+            )
+        )
+
+    for i, block in enumerate(blocks):
+        if parts:
+            parts.append(PARAGRAPH_SEPARATOR)
+            offset += len(PARAGRAPH_SEPARATOR)
+        start = offset
+        parts.append(block.text)
+        offset += len(block.text)
+        if block.heading or section_id is None:
+            if section_id is not None:
+                close_section(paragraphs[-1].end)
+            section_id = f"{doc_id}:h{len(sections)}"
+            section_title = block.text if block.heading else ""
+            section_start = start
+            section_first_par = i
+        par = Segment(
+            segment_id=f"{doc_id}:p{i}",
+            doc_id=doc_id,
+            kind="paragraph",
+            text=block.text,
+            start=start,
+            end=offset,
+            page=block.page,
+            paragraph=i,
+            section=section_title,
+            parent_id=section_id,
+            is_heading=block.heading,
+        )
+        paragraphs.append(par)
+        spans = [(0, len(block.text))] if block.heading else split_sentences(block.text)
+        for s, e in spans:
+            sentences.append(
+                Segment(
+                    segment_id=f"{doc_id}:s{len(sentences)}",
+                    doc_id=doc_id,
+                    kind="sentence",
+                    text=block.text[s:e],
+                    start=start + s,
+                    end=start + e,
+                    page=block.page,
+                    paragraph=i,
+                    section=section_title,
+                    parent_id=par.segment_id,
+                    is_heading=block.heading,
+                )
+            )
+    if paragraphs:
+        close_section(paragraphs[-1].end)
+    text = "".join(parts)
+
+    pages = _pages(paragraphs, page_count)
+    sections = [
+        Segment(
+            segment_id=s.segment_id, doc_id=doc_id, kind="section", text=text[s.start:s.end],
+            start=s.start, end=s.end, page=paragraphs[s.paragraph].page, paragraph=s.paragraph,
+            section=s.section, parent_id=None, is_heading=False,
+        )
+        for s in sections
+    ]
+    segments = sorted(sections + paragraphs + sentences, key=lambda s: (s.start, _KIND_ORDER[s.kind]))
+    return Document(meta=meta, text=text, segments=tuple(segments), pages=tuple(pages), warnings=tuple(warnings))
+
+
+_KIND_ORDER = {"section": 0, "paragraph": 1, "sentence": 2}
+
+
+def _pages(paragraphs: list[Segment], page_count: int | None) -> list[Page]:
+    if page_count is None:
+        return []
+    pages: list[Page] = []
+    cursor = 0
+    for number in range(1, page_count + 1):
+        on_page = [p for p in paragraphs if p.page == number]
+        if on_page:
+            start, end = on_page[0].start, on_page[-1].end
+        else:
+            start = end = cursor
+        pages.append(Page(number, start, end))
+        cursor = end
+    return pages
