@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["Block", "Extracted", "ReadLimits", "normalize_whitespace", "join_lines"]
@@ -46,6 +47,9 @@ class ReadLimits:
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _HYPHEN_END = re.compile(r"(\w)[-\u00ad]$")
+_LAST_WORD = re.compile(r"[^\W\d_]+$")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+_BROKEN_URL = re.compile(r"(?:^|\s)(?:https?://|www\.)\S*[./_-]$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -59,22 +63,51 @@ def normalize_whitespace(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def join_lines(lines: list[str]) -> str:
+def join_lines(lines: list[str], keep_hyphen: Callable[[str, str], bool] | None = None) -> str:
     """Join the lines of one paragraph, repairing line-end hyphenation.
 
-    A line that ends in ``word-`` followed by a line starting with a lowercase
+    Parameters
+    ----------
+    lines : the lines, in order.
+    keep_hyphen : optional ``f(head, tail)`` deciding, for a line ending in
+        ``head-`` followed by a line starting with ``tail``, whether the hyphen
+        is part of a compound ("user-" + "centric") rather than a typesetting
+        break; the PDF reader answers it from the document's own vocabulary.
+
+    Notes
+    -----
+    A line ending in ``word-`` followed by a line starting with a lowercase
     letter is joined without the hyphen ("infra-" + "structure" ->
-    "infrastructure"); other lines are joined with a space.
+    "infrastructure") unless ``keep_hyphen`` says otherwise; followed by an
+    upper-case letter or digit ("Self-" + "Sovereign") the hyphen is kept and
+    no space inserted.  A URL broken at ``.``, ``/`` or ``-`` is rejoined
+    without a space.  Other lines are joined with a space.
     """
     out = ""
+    soft_break = False  # the previous line ended in a soft hyphen (U+00AD)
     for raw in lines:
         line = normalize_whitespace(raw)
         if not line:
             continue
+        joined_soft, soft_break = soft_break, raw.rstrip().endswith("\u00ad")
         if not out:
             out = line
-        elif (out.endswith("-") or out.endswith("\u00ad")) and _HYPHEN_END.search(out) and line[0].islower():
-            out = out[:-1] + line
+            continue
+        if joined_soft:
+            out = out + line
+            continue
+        hyphen = _HYPHEN_END.search(out)
+        if hyphen and line[0].islower():
+            head = _LAST_WORD.search(out[:-1])
+            tail = _FIRST_WORD.match(line)
+            if keep_hyphen is not None and head and tail and keep_hyphen(head.group(0), tail.group(0)):
+                out = out + line
+            else:
+                out = out[:-1] + line
+        elif hyphen and out.endswith("-") and (line[0].isupper() or line[0].isdigit()):
+            out = out + line
+        elif _BROKEN_URL.search(out) and (line[0].islower() or line[0] in "/?#&="):
+            out = out + line
         else:
             out = out + " " + line
     return out

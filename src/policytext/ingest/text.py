@@ -11,6 +11,7 @@ from .blocks import Block, Extracted, join_lines
 __all__ = ["decode_text", "read_txt", "read_markdown", "blocks_from_plain_text"]
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u25aa\u25cf\u00b7]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)])\s+")
+_DATELINE_END = re.compile(r"\b(?:1[89]|20)\d{2}$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_INLINE = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
@@ -51,8 +52,9 @@ def decode_text(data: bytes, path: str | Path) -> str:
 def _looks_like_heading(line: str) -> bool:
     words = line.split()
     return (
-        0 < len(words) <= 14
+        0 < len(words) <= 16
         and not line.rstrip().endswith((".", ",", ";", ":", "?", "!"))
+        and not ("," in line and _DATELINE_END.search(line))  # "Brussels, 12 March 2025"
         and not _BULLET.match(line)
         and any(c.isalpha() for c in line)
         and (line[0].isupper() or line[0].isdigit())

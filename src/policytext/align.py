@@ -1,0 +1,535 @@
+"""Thematic alignment between the EU strategy and a partner's documents.
+
+Two levels, as everywhere in policytext:
+
+* :func:`align_units` is the **pure core**: it takes sentence records
+  (:class:`Unit`), their embeddings and their theme scores as arrays and
+  returns an :class:`Alignment`.  It loads no model and is tested without one.
+* :func:`align` is the **convenience function**: it takes
+  :class:`~policytext.records.Document` objects, runs the theme classifier,
+  the commitment extractor and the embedder, and calls the core.
+
+For every theme of the taxonomy the score combines four documented parts
+(weights in :class:`AlignConfig`, recorded in every result):
+
+coverage
+    how much the partner addresses the theme: ``1 - exp(-n / coverage_scale)``
+    for ``n`` partner sentences carrying the theme (saturates: 1 sentence
+    0.28, 3 sentences 0.63, 6 sentences 0.86 with the default scale 3).
+agreement
+    for each EU sentence on the theme (commitments weigh double), the
+    best-matching partner sentence by meaning (cosine of embeddings, rescaled
+    from ``[sim_floor, sim_ceiling]`` to ``[0, 1]``); their weighted mean.
+firmness parity
+    over matched pairs (similarity >= ``match_threshold``): ``1 - |r_eu - r_p| / 3``
+    with ranks firm 3, intent 2, soft 1, no commitment 0.
+divergence
+    the share of matched pairs pointing in opposite directions (one side
+    negated, or contrary cues such as "restrict", "oppose"); it multiplies the
+    score by ``1 - divergence_penalty * share`` and every divergent pair is listed.
+
+``score = 100 * (w_cov*coverage + w_agr*agreement + w_par*parity) * (1 - penalty*divergence)``.
+
+The interval is a percentile bootstrap over sentences (EU and partner
+sentences resampled with replacement, ``n_bootstrap`` times, seeded), so it
+shrinks as the evidence grows.  The overall index is the mean of theme scores
+weighted by the EU's emphasis on each theme, with its own bootstrap interval.
+Themes the EU reference does not address get no score (``None``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .records import Document
+
+__all__ = [
+    "AlignConfig",
+    "Unit",
+    "Quote",
+    "EvidencePair",
+    "ThemeAlignment",
+    "Alignment",
+    "align_units",
+    "align",
+    "align_many",
+    "alignment_table",
+    "STRENGTH_RANK",
+    "CONTRARY_CUES",
+]
+
+#: Rank of each strength for firmness parity (no commitment ranks 0).
+STRENGTH_RANK = {"firm": 3, "intent": 2, "soft": 1, None: 0}
+
+#: Words that turn a statement against a goal; a matched pair where only one
+#: side carries them (or a negation) is a divergence.
+CONTRARY_CUES = re.compile(
+    r"\b(?:oppose[sd]?|opposing|reject(?:s|ed|ing)?|refuse[sd]?|refrain(?:s|ed)?|"
+    r"restrict(?:s|ed|ing)?|ban(?:s|ned|ning)?|prohibit(?:s|ed|ing)?|withdraw(?:s|n|ing)?|"
+    r"abandon(?:s|ed|ing)?|suspend(?:s|ed|ing)?|not (?:support|adopt|join|endorse|accept)|"
+    r"no longer|decline[sd]? to)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignConfig:
+    """Settings of the alignment score.  Recorded in every result."""
+
+    w_coverage: float = 0.35
+    w_agreement: float = 0.45
+    w_parity: float = 0.20
+    divergence_penalty: float = 0.5
+    coverage_scale: float = 3.0
+    sim_floor: float = 0.25
+    sim_ceiling: float = 0.75
+    match_threshold: float = 0.5
+    commitment_weight: float = 2.0
+    n_bootstrap: int = 200
+    interval: float = 0.90
+    max_evidence: int = 5
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        weights = (self.w_coverage, self.w_agreement, self.w_parity)
+        if any(w < 0 for w in weights) or not math.isclose(sum(weights), 1.0, abs_tol=1e-9):
+            raise ValueError(f"w_coverage + w_agreement + w_parity must be non-negative and sum to 1, got {weights}")
+        if not 0 <= self.divergence_penalty <= 1:
+            raise ValueError(f"divergence_penalty must be in [0, 1], got {self.divergence_penalty}")
+        if not self.sim_floor < self.sim_ceiling:
+            raise ValueError("sim_floor must be below sim_ceiling")
+        if not 0 < self.interval < 1:
+            raise ValueError(f"interval must be in (0, 1), got {self.interval}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A sentence entering the alignment, with its commitment reading (if any)."""
+
+    segment_id: str
+    doc_id: str
+    text: str
+    page: int | None = None
+    paragraph: int | None = None
+    start: int = 0
+    end: int = 0
+    commitment: bool = False
+    strength: str | None = None
+    negated: bool = False
+    condition: str = ""
+    is_heading: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quoted sentence with its anchors (document, page, paragraph, offsets)."""
+
+    doc_id: str
+    segment_id: str
+    text: str
+    page: int | None
+    paragraph: int | None
+    start: int
+    end: int
+    strength: str | None = None
+    negated: bool = False
+
+    @classmethod
+    def of(cls, u: Unit) -> Quote:
+        return cls(u.doc_id, u.segment_id, u.text, u.page, u.paragraph, u.start, u.end,
+                   u.strength if u.commitment else None, u.negated)
+
+    @property
+    def anchor(self) -> str:
+        """Human-readable citation, e.g. ``eu-ids-2025, p. 3, para. 12``."""
+        parts = [self.doc_id]
+        if self.page is not None:
+            parts.append(f"p. {self.page}")
+        if self.paragraph is not None:
+            parts.append(f"para. {self.paragraph + 1}")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"anchor": self.anchor}
+
+
+@dataclass(frozen=True, slots=True)
+class EvidencePair:
+    """An EU quote and the partner quote that best matches it."""
+
+    theme: str
+    eu: Quote
+    partner: Quote
+    similarity: float
+    divergent: bool = False
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "theme": self.theme, "similarity": round(self.similarity, 4), "divergent": self.divergent,
+            "reason": self.reason, "eu": self.eu.to_dict(), "partner": self.partner.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeAlignment:
+    """Alignment on one theme.  ``score`` is ``None`` where the EU reference is silent on the theme."""
+
+    theme: str
+    score: float | None
+    low: float | None
+    high: float | None
+    eu_coverage: float
+    partner_coverage: float
+    eu_sentences: int
+    partner_sentences: int
+    eu_commitments: int
+    partner_commitments: int
+    agreement: float
+    parity: float
+    divergence: float
+    matched: int
+    evidence: tuple[EvidencePair, ...] = ()
+    divergences: tuple[EvidencePair, ...] = ()
+    gaps: tuple[Quote, ...] = ()
+    partner_only: tuple[Quote, ...] = ()
+    partner_prominent: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for key in ("evidence", "divergences"):
+            out[key] = [e.to_dict() for e in out[key]]
+        for key in ("gaps", "partner_only"):
+            out[key] = [q.to_dict() for q in out[key]]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The alignment of one partner (one or several documents) with the EU reference."""
+
+    partner: str
+    eu_doc_ids: tuple[str, ...]
+    partner_doc_ids: tuple[str, ...]
+    themes: tuple[ThemeAlignment, ...]
+    overall: float | None
+    overall_low: float | None
+    overall_high: float | None
+    config: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+
+    def theme(self, theme_id: str) -> ThemeAlignment:
+        for t in self.themes:
+            if t.theme == theme_id:
+                return t
+        raise KeyError(f"no theme {theme_id!r} in this alignment ({', '.join(t.theme for t in self.themes)})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per theme: score, interval, coverage, counts, components."""
+        import pandas as pd
+
+        cols = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage", "eu_sentences",
+                "partner_sentences", "eu_commitments", "partner_commitments", "agreement", "parity",
+                "divergence", "matched"]
+        rows = [{c: getattr(t, c) for c in cols} | {"evidence": len(t.evidence), "divergences": len(t.divergences)}
+                for t in self.themes]
+        frame = pd.DataFrame(rows, columns=cols + ["evidence", "divergences"])
+        frame.insert(0, "partner", self.partner)
+        return frame
+
+    def evidence_frame(self) -> pd.DataFrame:
+        """Every evidence pair, ranked within theme: EU quote, partner quote, anchors, similarity."""
+        import pandas as pd
+
+        rows = []
+        for t in self.themes:
+            for rank, e in enumerate(t.evidence + t.divergences, start=1):
+                rows.append({
+                    "theme": t.theme, "rank": rank, "similarity": e.similarity, "divergent": e.divergent,
+                    "eu_quote": e.eu.text, "eu_anchor": e.eu.anchor, "partner_quote": e.partner.text,
+                    "partner_anchor": e.partner.anchor, "reason": e.reason,
+                })
+        return pd.DataFrame(rows, columns=["theme", "rank", "similarity", "divergent", "eu_quote", "eu_anchor",
+                                           "partner_quote", "partner_anchor", "reason"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "partner": self.partner, "eu_doc_ids": list(self.eu_doc_ids),
+            "partner_doc_ids": list(self.partner_doc_ids), "overall": self.overall,
+            "overall_low": self.overall_low, "overall_high": self.overall_high,
+            "themes": [t.to_dict() for t in self.themes], "config": self.config, "models": self.models,
+        }
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(t.theme)}</td><td>{_fmt(t.score)}</td><td>{_fmt(t.low)}–{_fmt(t.high)}</td>"
+            f"<td>{t.partner_sentences}</td><td>{len(t.evidence)}</td><td>{len(t.divergences)}</td></tr>"
+            for t in self.themes
+        )
+        return (
+            f"<div><strong>Alignment of {esc(self.partner)}</strong> with {esc(', '.join(self.eu_doc_ids))}: "
+            f"overall {_fmt(self.overall)} [{_fmt(self.overall_low)}–{_fmt(self.overall_high)}]"
+            "<table><thead><tr><th>theme</th><th>score</th><th>interval</th><th>partner sentences</th>"
+            f"<th>evidence</th><th>divergences</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0f}"
+
+
+# --------------------------------------------------------------------------- core
+
+
+def _rescale(sim: np.ndarray, cfg: AlignConfig) -> np.ndarray:
+    return np.clip((sim - cfg.sim_floor) / (cfg.sim_ceiling - cfg.sim_floor), 0.0, 1.0)
+
+
+def _contrary(text: str) -> bool:
+    return bool(CONTRARY_CUES.search(text))
+
+
+def _divergent(eu: Unit, partner: Unit) -> str:
+    """Why a matched pair points in opposite directions ('' if it does not)."""
+    if eu.negated != partner.negated:
+        return "one side negates the undertaking"
+    eu_c, p_c = _contrary(eu.text), _contrary(partner.text)
+    if p_c and not eu_c:
+        return "the partner's statement carries a contrary cue"
+    if eu_c and not p_c and partner.commitment and eu.commitment:
+        return "the EU statement carries a contrary cue the partner lacks"
+    return ""
+
+
+def _divergence_matrix(eu_units: Sequence[Unit], partner_units: Sequence[Unit]) -> np.ndarray:
+    """Boolean ``(n_eu, n_partner)`` matrix: does the pair diverge (same rule as :func:`_divergent`)?"""
+    def flags(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.array([u.negated for u in units], dtype=bool),
+                np.array([_contrary(u.text) for u in units], dtype=bool),
+                np.array([u.commitment for u in units], dtype=bool))
+
+    (neg_e, con_e, com_e), (neg_p, con_p, com_p) = flags(eu_units), flags(partner_units)
+    return (
+        (neg_e[:, None] != neg_p[None, :])
+        | (con_p[None, :] & ~con_e[:, None])
+        | (con_e[:, None] & ~con_p[None, :] & com_p[None, :] & com_e[:, None])
+    )
+
+
+def _theme_components(
+    eu_w: np.ndarray,
+    best_sim: np.ndarray,
+    best_idx: np.ndarray,
+    partner_count: float,
+    eu_rank: np.ndarray,
+    p_rank: np.ndarray,
+    diverg: np.ndarray,
+    cfg: AlignConfig,
+) -> tuple[float, float, float, float, float, int]:
+    """Score of one theme from per-EU-item best matches; returns (score, cov, agr, par, div, matched)."""
+    coverage = 1.0 - math.exp(-partner_count / cfg.coverage_scale)
+    if eu_w.sum() <= 0 or best_sim.size == 0:
+        agreement = 0.0
+    else:
+        agreement = float(np.average(_rescale(best_sim, cfg), weights=eu_w))
+    matched = best_sim >= cfg.match_threshold
+    n_matched = int(matched.sum())
+    if n_matched:
+        parity = float(np.mean(1.0 - np.abs(eu_rank[matched] - p_rank[best_idx[matched]]) / 3.0))
+        divergence = float(np.mean(diverg[matched]))
+    else:
+        parity, divergence = 0.0, 0.0
+    base = cfg.w_coverage * coverage + cfg.w_agreement * agreement + cfg.w_parity * parity
+    score = 100.0 * base * (1.0 - cfg.divergence_penalty * divergence)
+    return score, coverage, agreement, parity, divergence, n_matched
+
+
+def _seed(cfg: AlignConfig, *arrays: np.ndarray) -> int:
+    h = hashlib.sha256(str(cfg.seed).encode())
+    for a in arrays:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return int.from_bytes(h.digest()[:8], "little")
+
+
+def align_units(
+    eu_units: Sequence[Unit],
+    eu_vectors: np.ndarray,
+    eu_theme_scores: np.ndarray,
+    partner_units: Sequence[Unit],
+    partner_vectors: np.ndarray,
+    partner_theme_scores: np.ndarray,
+    themes: Sequence[str],
+    *,
+    thresholds: np.ndarray | float = 0.5,
+    partner: str = "partner",
+    config: AlignConfig | None = None,
+    models: dict[str, Any] | None = None,
+) -> Alignment:
+    """Align a partner's sentences with the EU's, theme by theme (the pure core).
+
+    Parameters
+    ----------
+    eu_units, partner_units : the sentences of each side.
+    eu_vectors, partner_vectors : their L2-normalised embeddings, ``(n, dim)``.
+    eu_theme_scores, partner_theme_scores : theme scores in [0, 1], ``(n, len(themes))``.
+    themes : theme ids, the columns of the score matrices.
+    thresholds : score at or above which a sentence carries a theme (per theme or one value).
+    partner : label of the partner in the result.
+    config : score settings; defaults to :class:`AlignConfig()`.
+    models : model descriptions to record in the result.
+
+    Returns
+    -------
+    Alignment
+        Per theme: score 0-100 with a bootstrap interval, coverage both sides,
+        agreement, parity, divergence, ranked evidence pairs, gaps and
+        partner-only priorities; and an overall index with its interval.
+    """
+    cfg = config or AlignConfig()
+    themes = list(themes)
+    n_eu, n_p = len(eu_units), len(partner_units)
+    eu_vectors = np.asarray(eu_vectors, dtype=np.float32).reshape(n_eu, -1)
+    partner_vectors = np.asarray(partner_vectors, dtype=np.float32).reshape(n_p, -1)
+    eu_theme_scores = np.asarray(eu_theme_scores, dtype=np.float64).reshape(n_eu, len(themes))
+    partner_theme_scores = np.asarray(partner_theme_scores, dtype=np.float64).reshape(n_p, len(themes))
+    thr = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(themes),))
+    eu_has = eu_theme_scores >= thr
+    p_has = partner_theme_scores >= thr
+    sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
+    eu_rank = np.array([STRENGTH_RANK[u.strength if u.commitment else None] for u in eu_units], dtype=float)
+    p_rank = np.array([STRENGTH_RANK[u.strength if u.commitment else None] for u in partner_units], dtype=float)
+    eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
+    div_all = _divergence_matrix(eu_units, partner_units)
+    rng = np.random.default_rng(_seed(cfg, eu_vectors, partner_vectors, eu_theme_scores, partner_theme_scores))
+    alpha = (1 - cfg.interval) / 2
+
+    results: list[ThemeAlignment] = []
+    boot_matrix = np.full((cfg.n_bootstrap, len(themes)), np.nan)
+    emphasis = np.zeros(len(themes))
+    for j, theme in enumerate(themes):
+        eu_idx = np.flatnonzero(eu_has[:, j])
+        p_idx = np.flatnonzero(p_has[:, j])
+        eu_cov = 1.0 - math.exp(-len(eu_idx) / cfg.coverage_scale)
+        p_cov = 1.0 - math.exp(-len(p_idx) / cfg.coverage_scale)
+        partner_only = tuple(
+            Quote.of(partner_units[i])
+            for i in sorted(p_idx, key=lambda i: (-partner_theme_scores[i, j], i))
+            if n_eu == 0 or sims[:, i].max() < cfg.match_threshold
+        )[: cfg.max_evidence]
+        common = dict(
+            theme=theme, eu_coverage=round(eu_cov, 4), partner_coverage=round(p_cov, 4),
+            eu_sentences=len(eu_idx), partner_sentences=len(p_idx),
+            eu_commitments=int(sum(eu_units[i].commitment for i in eu_idx)),
+            partner_commitments=int(sum(partner_units[i].commitment for i in p_idx)),
+            partner_prominent=bool(any(partner_units[i].is_heading or (partner_units[i].paragraph or 0) < 3
+                                       for i in p_idx)),
+        )
+        if len(eu_idx) == 0:
+            results.append(ThemeAlignment(score=None, low=None, high=None, agreement=0.0, parity=0.0,
+                                          divergence=0.0, matched=0, partner_only=partner_only, **common))
+            continue
+        emphasis[j] = float(eu_weight[eu_idx].sum())
+        # Candidates on the partner side: sentences on the theme (any sentence if none is).
+        cand = p_idx if len(p_idx) else np.arange(0)
+        sub = sims[np.ix_(eu_idx, cand)] if len(cand) else np.zeros((len(eu_idx), 0))
+        best_pos = sub.argmax(axis=1) if sub.shape[1] else np.zeros(len(eu_idx), dtype=int)
+        best_sim = sub.max(axis=1) if sub.shape[1] else np.zeros(len(eu_idx))
+        best_idx = cand[best_pos] if len(cand) else np.zeros(len(eu_idx), dtype=int)
+        diverg_reason = [
+            _divergent(eu_units[e], partner_units[p]) if len(cand) else "" for e, p in zip(eu_idx, best_idx)
+        ]
+        diverg = np.array([bool(r) for r in diverg_reason], dtype=float)
+        score, cov, agr, par, div, n_matched = _theme_components(
+            eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg
+        )
+
+        # Bootstrap: resample EU theme items and partner sentences with replacement.
+        boots = np.empty(cfg.n_bootstrap)
+        for b in range(cfg.n_bootstrap):
+            e_s = rng.integers(0, len(eu_idx), len(eu_idx))
+            p_s = rng.integers(0, n_p, n_p) if n_p else np.zeros(0, dtype=int)
+            in_theme = p_has[p_s, j]
+            cand_b = p_s[in_theme]
+            if len(cand_b):
+                sub_b = sims[np.ix_(eu_idx[e_s], cand_b)]
+                pos_b = sub_b.argmax(axis=1)
+                bs, bi = sub_b.max(axis=1), cand_b[pos_b]
+                dv = div_all[eu_idx[e_s], bi].astype(float)
+            else:
+                bs, bi, dv = np.zeros(len(e_s)), np.zeros(len(e_s), dtype=int), np.zeros(len(e_s))
+            boots[b] = _theme_components(eu_weight[eu_idx][e_s], bs, bi, float(len(cand_b)),
+                                         eu_rank[eu_idx][e_s], p_rank, dv, cfg)[0]
+        boot_matrix[:, j] = boots
+        low, high = np.quantile(boots, [alpha, 1 - alpha])
+        low, high = min(low, score), max(high, score)
+
+        pairs = sorted(
+            (
+                EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(partner_units[p]), float(s),
+                             divergent=bool(r), reason=r)
+                for e, p, s, r in zip(eu_idx, best_idx, best_sim, diverg_reason)
+                if len(cand) and s >= cfg.match_threshold
+            ),
+            key=lambda e: (-e.similarity, e.eu.segment_id, e.partner.segment_id),
+        )
+        evidence = _dedupe([p for p in pairs if not p.divergent])[: cfg.max_evidence]
+        divergences = tuple(p for p in pairs if p.divergent)
+        gaps = tuple(Quote.of(eu_units[e]) for e, s in zip(eu_idx, best_sim) if s < cfg.match_threshold)
+        if not evidence and not divergences and len(cand) and score > 0:
+            # A score above zero always comes with its best (if weak) pair.
+            k = int(best_sim.argmax())
+            evidence = (EvidencePair(theme, Quote.of(eu_units[eu_idx[k]]), Quote.of(partner_units[best_idx[k]]),
+                                     float(best_sim[k]), reason="closest pair (below the match threshold)"),)
+        results.append(ThemeAlignment(
+            score=round(score, 2), low=round(float(low), 2), high=round(float(high), 2),
+            agreement=round(agr, 4), parity=round(par, 4), divergence=round(div, 4), matched=n_matched,
+            evidence=tuple(evidence), divergences=divergences, gaps=gaps[: cfg.max_evidence],
+            partner_only=partner_only, **common,
+        ))
+
+    scored = [j for j, t in enumerate(results) if t.score is not None]
+    if scored:
+        w = emphasis[scored] / emphasis[scored].sum()
+        overall = float(np.dot(w, [results[j].score for j in scored]))
+        boot_overall = boot_matrix[:, scored] @ w
+        o_low, o_high = np.quantile(boot_overall, [alpha, 1 - alpha])
+        o_low, o_high = min(o_low, overall), max(o_high, overall)
+        overall_t = (round(overall, 2), round(float(o_low), 2), round(float(o_high), 2))
+    else:
+        overall_t = (None, None, None)
+    return Alignment(
+        partner=partner,
+        eu_doc_ids=tuple(dict.fromkeys(u.doc_id for u in eu_units)),
+        partner_doc_ids=tuple(dict.fromkeys(u.doc_id for u in partner_units)),
+        themes=tuple(results),
+        overall=overall_t[0], overall_low=overall_t[1], overall_high=overall_t[2],
+        config=cfg.to_dict(), models=dict(models or {}),
+    )
+
+
+def _dedupe(pairs: list[EvidencePair]) -> tuple[EvidencePair, ...]:
+    """Keep the best pair per partner quote, so evidence is not one quote repeated."""
+    seen: set[str] = set()
+    out = []
+    for p in pairs:
+        if p.partner.segment_id in seen:
+            continue
+        seen.add(p.partner.segment_id)
+        out.append(p)
+    return tuple(out)

@@ -1,0 +1,114 @@
+"""The alignment core, on hand-made vectors: no model needed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policytext.align import AlignConfig, Unit, align_units
+
+THEMES = ["ai", "connectivity", "privacy"]
+
+
+def _unit(i: int, side: str, text: str, **kw) -> Unit:
+    return Unit(segment_id=f"{side}:s{i}", doc_id=f"{side}-doc", text=text, page=1, paragraph=i, **kw)
+
+
+def _vec(*xs: float) -> np.ndarray:
+    v = np.array(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+@pytest.fixture
+def eu_side():
+    units = [
+        _unit(0, "eu", "The EU will invest in trustworthy AI.", commitment=True, strength="firm"),
+        _unit(1, "eu", "The EU will deploy submarine cables.", commitment=True, strength="firm"),
+        _unit(2, "eu", "AI must respect fundamental rights.", commitment=True, strength="firm"),
+    ]
+    vecs = np.stack([_vec(1, 0, 0, 0.1), _vec(0, 1, 0, 0.1), _vec(0.9, 0, 0.1, 0.2)])
+    themes = np.array([[0.9, 0, 0], [0, 0.9, 0], [0.8, 0, 0.1]])
+    return units, vecs, themes
+
+
+def _partner(strength="firm", negated=False, text="We will invest in trustworthy AI.", ai_vec=(1, 0.05, 0, 0.1)):
+    units = [
+        _unit(0, "p", text, commitment=True, strength=strength, negated=negated),
+        _unit(1, "p", "Fisheries quotas are set yearly."),
+    ]
+    vecs = np.stack([_vec(*ai_vec), _vec(0, 0, 0, 1)])
+    themes = np.array([[0.95, 0, 0], [0, 0, 0]])
+    return units, vecs, themes
+
+
+def test_scores_are_in_range_with_intervals_and_evidence(eu_side):
+    a = align_units(*eu_side, *_partner(), THEMES, partner="P")
+    ai = a.theme("ai")
+    assert 0 < ai.score <= 100
+    assert ai.low <= ai.score <= ai.high
+    assert ai.evidence and ai.evidence[0].partner.segment_id == "p:s0"
+    assert ai.evidence[0].eu.anchor.startswith("eu-doc, p. 1, para.")
+    # The partner says nothing on connectivity: low score, the EU cable commitment is a gap.
+    conn = a.theme("connectivity")
+    assert conn.score < ai.score
+    assert [q.segment_id for q in conn.gaps] == ["eu:s1"]
+    # The EU says nothing on privacy: not applicable.
+    assert a.theme("privacy").score is None
+    assert a.overall is not None and a.overall_low <= a.overall <= a.overall_high
+    assert a.config["w_agreement"] == AlignConfig().w_agreement
+
+
+def test_deterministic(eu_side):
+    a = align_units(*eu_side, *_partner(), THEMES)
+    b = align_units(*eu_side, *_partner(), THEMES)
+    assert a.to_dict() == b.to_dict()
+
+
+def test_weaker_commitment_lowers_parity_and_score(eu_side):
+    firm = align_units(*eu_side, *_partner("firm"), THEMES).theme("ai")
+    soft = align_units(*eu_side, *_partner("soft", text="We could consider AI."), THEMES).theme("ai")
+    assert soft.parity < firm.parity
+    assert soft.score < firm.score
+
+
+def test_negation_is_a_listed_divergence(eu_side):
+    neg = align_units(*eu_side, *_partner(negated=True, text="We will not invest in AI."), THEMES).theme("ai")
+    pos = align_units(*eu_side, *_partner(), THEMES).theme("ai")
+    assert neg.divergence > 0 and neg.divergences
+    assert neg.divergences[0].reason
+    assert neg.score < pos.score
+
+
+def test_unrelated_partner_scores_near_zero(eu_side):
+    units = [_unit(0, "p", "Fisheries quotas are set yearly.")]
+    a = align_units(*eu_side, units, _vec(0, 0, 0, 1)[None, :], np.zeros((1, 3)), THEMES)
+    assert a.overall < 5
+    assert all(t.evidence == () for t in a.themes)
+
+
+def test_more_evidence_narrows_the_interval(eu_side):
+    few_u, few_v, few_t = _partner()
+    many_u = [_unit(i, "p", f"We will invest in AI, point {i}.", commitment=True, strength="firm") for i in range(12)]
+    many_v = np.stack([_vec(1, 0.05 * (i % 3), 0, 0.1) for i in range(12)])
+    many_t = np.tile([[0.95, 0, 0]], (12, 1))
+    few = align_units(*eu_side, few_u, few_v, few_t, THEMES).theme("ai")
+    many = align_units(*eu_side, many_u, many_v, many_t, THEMES).theme("ai")
+    assert (many.high - many.low) < (few.high - few.low) or many.high - many.low < 1
+
+
+def test_config_is_validated():
+    with pytest.raises(ValueError, match="sum to 1"):
+        AlignConfig(w_coverage=0.9)
+    with pytest.raises(ValueError, match="interval"):
+        AlignConfig(interval=1.5)
+
+
+def test_frames(eu_side):
+    a = align_units(*eu_side, *_partner(), THEMES, partner="P")
+    frame = a.to_frame()
+    assert list(frame["theme"]) == THEMES
+    assert {"score", "low", "high", "partner_coverage"} <= set(frame.columns)
+    ev = a.evidence_frame()
+    assert (ev["theme"] == "ai").any()
+    shown = align_units(*eu_side, *_partner(), THEMES, partner="<script>alert(1)</script>")._repr_html_()
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
