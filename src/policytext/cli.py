@@ -68,6 +68,41 @@ def ingest(
         raise typer.Exit(1)
 
 
+@evaluate_app.command("sentences")
+def evaluate_sentences_cmd(
+    gold: Annotated[Path, typer.Argument(help="Gold sentences.jsonl (id, doc_id, text, themes, ...).")],
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder holding the gold sentences' documents (for context).")] = None,
+    predictions: Annotated[Path | None, typer.Option("--predictions", help="Write one JSON line per sentence here.")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Theme model folder (default: the shipped model).")] = None,
+    mode: Annotated[str, typer.Option(help="auto: grouped CV when the model was trained on GOLD; cv: always; model: as is.")] = "auto",
+    folds: Annotated[int, typer.Option(help="Folds of the grouped cross-validation (by doc_id).")] = 5,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --predictions file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON instead of tables.")] = False,
+) -> None:
+    """Score theme predictions on gold sentences: per-theme precision, recall, F1, micro/macro averages.
+
+    A cues-only baseline is printed beside the model.  When the model was
+    trained on GOLD itself, it is evaluated by cross-validation grouped by
+    document (say so in the output), never on the sentences it learned from.
+    """
+    from .errors import PolicytextError
+    from .evaluate import evaluate_sentences
+
+    if not gold.is_file():
+        _fail(f"{gold}: gold file not found")
+    if corpus is not None and not corpus.is_dir():
+        _fail(f"{corpus}: corpus folder not found")
+    if predictions is not None and predictions.exists() and not force:
+        _fail(f"{predictions} exists; pass --force to overwrite it")
+    try:
+        result = evaluate_sentences(gold, corpus, predictions_path=predictions, model=model, mode=mode, n_splits=folds)
+    except (PolicytextError, ValueError) as e:
+        _fail(str(e))
+    typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.format())
+    if predictions is not None:
+        typer.echo(f"Wrote {len(result.predictions)} predictions to {predictions}", err=as_json)
+
+
 def main() -> None:  # pragma: no cover - thin wrapper
     app()
 

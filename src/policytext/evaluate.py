@@ -1,0 +1,377 @@
+"""Score policytext's predictions against gold labels.
+
+:func:`evaluate_sentences` reads a gold ``sentences.jsonl`` (see the annotation
+guidelines), finds each sentence in its document (for context), predicts its
+themes, and measures per-theme precision, recall and F1 with micro and macro
+averages, beside a *cues only* baseline row.
+
+It evaluates honestly by default: when the theme model was trained on the gold
+file itself (detected from the training sentence ids and data hash stored with
+the model), it fits fresh models in cross-validation grouped by document and
+scores each sentence with a model that never saw its document.
+
+The result is data first: :attr:`SentenceEvaluation.metrics` is a dict of
+sections (``"themes"``, ``"themes_baseline"``; later stages add their own, e.g.
+commitments) and :attr:`SentenceEvaluation.predictions` a list of dicts, one per
+gold sentence, that other stages may extend with their own fields before
+:meth:`SentenceEvaluation.write_predictions` writes them as JSON lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import PolicytextError
+from .records import Document, Segment
+
+__all__ = [
+    "SentenceEvaluation",
+    "evaluate_sentences",
+    "read_gold",
+    "locate_sentences",
+    "multilabel_metrics",
+    "format_metrics",
+    "gold_contexts",
+    "label_matrix",
+]
+
+
+class GoldError(PolicytextError):
+    """A gold file is missing or malformed."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str, *, line: int | None = None) -> None:
+        self.path, self.problem, self.line = str(path), problem, line
+        where = f"{self.path}, line {line}" if line is not None else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class SentenceEvaluation:
+    """The outcome of :func:`evaluate_sentences`.
+
+    Attributes
+    ----------
+    metrics : sections of metrics by name; ``"themes"`` and ``"themes_baseline"``
+        each hold ``{"per_label": {theme: {precision, recall, f1, support, predicted}},
+        "micro": {...}, "macro": {...}}``.
+    predictions : one dict per gold sentence: ``id``, ``themes``, ``theme_scores``.
+    method : how the predictions were made (e.g. ``"grouped-cv (5 folds by doc_id)"``).
+    notes : remarks for the reader (sentences not found, labels outside the taxonomy...).
+    """
+
+    metrics: dict[str, dict[str, Any]]
+    predictions: list[dict[str, Any]]
+    method: str
+    gold_path: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gold": self.gold_path, "method": self.method, "notes": self.notes, "metrics": self.metrics}
+
+    def write_predictions(self, path: str | os.PathLike[str]) -> Path:
+        """Write one JSON object per line: ``{"id", "themes", "theme_scores", ...}``."""
+        path = Path(path)
+        with path.open("w", encoding="utf-8") as f:
+            for row in self.predictions:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return path
+
+    def format(self) -> str:
+        """A plain-text report: method, notes, then one table per metrics section."""
+        lines = [f"Gold: {self.gold_path} ({len(self.predictions)} sentences)", f"Method: {self.method}"]
+        lines += [f"Note: {n}" for n in self.notes]
+        for name, section in self.metrics.items():
+            lines += ["", format_metrics(section, title=name)]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- gold
+
+
+def read_gold(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read a gold ``sentences.jsonl``; each line needs ``id``, ``doc_id``, ``text`` and ``themes``."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as e:
+        raise GoldError(path, "gold file not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise GoldError(path, f"cannot read the file ({e})") from e
+    rows, seen = [], set()
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise GoldError(path, f"not valid JSON ({e.msg})", line=n) from e
+        missing = [k for k in ("id", "doc_id", "text", "themes") if k not in row]
+        if missing:
+            raise GoldError(path, f"missing key(s) {', '.join(missing)}", line=n)
+        if not isinstance(row["themes"], list):
+            raise GoldError(path, "'themes' must be a list of theme ids", line=n)
+        if row["id"] in seen:
+            raise GoldError(path, f"duplicate id {row['id']!r}", line=n)
+        seen.add(row["id"])
+        rows.append(row)
+    if not rows:
+        raise GoldError(path, "no gold sentences in the file")
+    return rows
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:\(?(?:\d{1,3}|[ivxlc]{1,5}|[a-z])[.)]|[-•*–·▪])\s+", re.IGNORECASE)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def locate_sentences(rows: Sequence[dict[str, Any]], documents: dict[str, Document]) -> list[Segment | None]:
+    """Find each gold sentence among the sentences of its document.
+
+    A gold id reads ``{doc_id}#{n}``, with ``n`` the 0-based position of the
+    sentence in the annotators' own sentence split of the document; that split
+    differs from policytext's (it keeps list markers such as ``"1."`` and cuts
+    some sentences elsewhere), so sentences are matched by text (whitespace and
+    case ignored, list markers stripped, then by prefix), and ``n`` only breaks
+    ties between repeated sentences (the one at the most similar relative
+    position wins).  ``None`` where the document or the sentence is not found.
+    """
+    found: list[Segment | None] = []
+    for row in rows:
+        doc = documents.get(row["doc_id"])
+        if doc is None:
+            found.append(None)
+            continue
+        sentences = doc.sentences
+        gold = _norm(row["text"])
+        bare = _norm(_LIST_MARKER.sub("", row["text"]))
+        normed = [_norm(s.text) for s in sentences]
+        hits = [i for i, t in enumerate(normed) if t in (gold, bare)]
+        if not hits:
+            head = bare[:60]
+            hits = [i for i, t in enumerate(normed) if head and (head in t or (len(t) > 20 and t in bare))]
+        if not hits:
+            found.append(None)
+            continue
+        try:
+            n = int(str(row["id"]).rsplit("#", 1)[1])
+        except (IndexError, ValueError):
+            n = 0
+        found.append(sentences[min(hits, key=lambda i: abs(i - n))])
+    return found
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def multilabel_metrics(truth: np.ndarray, pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    """Per-label precision, recall, F1, support and predicted count, with micro and macro averages.
+
+    Macro averages are over all ``labels`` (a label with no gold and no
+    predicted positives scores 0 only if it has predictions, else it is left
+    out of the macro average and marked ``"empty": True``).
+    """
+    truth, pred = np.asarray(truth).astype(bool), np.asarray(pred).astype(bool)
+    per: dict[str, dict[str, Any]] = {}
+    ps, rs, fs = [], [], []
+    for k, label in enumerate(labels):
+        tp = int((truth[:, k] & pred[:, k]).sum())
+        npred, nsup = int(pred[:, k].sum()), int(truth[:, k].sum())
+        p = tp / npred if npred else 0.0
+        r = tp / nsup if nsup else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        empty = nsup == 0 and npred == 0
+        per[label] = {"precision": p, "recall": r, "f1": f, "support": nsup, "predicted": npred, "empty": empty}
+        if not empty:
+            ps.append(p)
+            rs.append(r)
+            fs.append(f)
+    tp = int((truth & pred).sum())
+    npred, nsup = int(pred.sum()), int(truth.sum())
+    p = tp / npred if npred else 0.0
+    r = tp / nsup if nsup else 0.0
+    micro = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": nsup,
+             "predicted": npred}
+    macro = {"precision": float(np.mean(ps)) if ps else 0.0, "recall": float(np.mean(rs)) if rs else 0.0,
+             "f1": float(np.mean(fs)) if fs else 0.0, "labels": len(fs)}
+    return {"per_label": per, "micro": micro, "macro": macro}
+
+
+def format_metrics(section: dict[str, Any], *, title: str = "") -> str:
+    """Render one metrics section as a fixed-width table."""
+    lines = [title] if title else []
+    if "per_label" not in section:  # a flat section (e.g. added by another stage)
+        lines += [f"  {k}: {v:.3f}" if isinstance(v, float) else f"  {k}: {v}" for k, v in section.items()]
+        return "\n".join(lines)
+    width = max([len(k) for k in section["per_label"]] + [10])
+    lines.append(f"  {'label':<{width}}  {'prec':>6} {'recall':>6} {'f1':>6} {'gold':>5} {'pred':>5}")
+    for label, m in section["per_label"].items():
+        lines.append(f"  {label:<{width}}  {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
+                     f"{m['support']:5d} {m['predicted']:5d}")
+    mi, ma = section["micro"], section["macro"]
+    lines.append(f"  {'micro avg':<{width}}  {mi['precision']:6.3f} {mi['recall']:6.3f} {mi['f1']:6.3f} "
+                 f"{mi['support']:5d} {mi['predicted']:5d}")
+    lines.append(f"  {'macro avg':<{width}}  {ma['precision']:6.3f} {ma['recall']:6.3f} {ma['f1']:6.3f}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def gold_contexts(
+    rows: Sequence[dict[str, Any]], corpus_dir: str | os.PathLike[str]
+) -> tuple[list[str], list[str]]:
+    """The context (heading and paragraph) of each gold sentence, and the ids of those not found."""
+    from .ingest import load_corpus
+    from .themes import sentence_contexts
+
+    docs = {d.doc_id: d for d in load_corpus(corpus_dir)}
+    segments = locate_sentences(rows, docs)
+    context = [sentence_contexts(docs[r["doc_id"]], [s])[0] if s is not None else ""
+               for r, s in zip(rows, segments)]
+    return context, [r["id"] for r, s in zip(rows, segments) if s is None]
+
+
+def label_matrix(rows: Sequence[dict[str, Any]], classes: Sequence[str]) -> np.ndarray:
+    index = {c: k for k, c in enumerate(classes)}
+    Y = np.zeros((len(rows), len(classes)), dtype=np.int64)
+    for i, row in enumerate(rows):
+        for t in row["themes"]:
+            if t in index:
+                Y[i, index[t]] = 1
+    return Y
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def evaluate_sentences(
+    gold_path: str | os.PathLike[str],
+    corpus_dir: str | os.PathLike[str] | None = None,
+    *,
+    predictions_path: str | os.PathLike[str] | None = None,
+    model: Any = None,
+    mode: str = "auto",
+    n_splits: int = 5,
+    embedder: Any = None,
+) -> SentenceEvaluation:
+    """Evaluate theme predictions on gold sentences.
+
+    Parameters
+    ----------
+    gold_path : a ``sentences.jsonl`` gold file.
+    corpus_dir : the corpus folder holding the gold sentences' documents; each
+        sentence is found in its document (``doc_id``) to give the classifier
+        its heading and paragraph as context.  ``None``: no context.
+    predictions_path : write one JSON line per gold sentence there.
+    model : a fitted :class:`~policytext.themes.ThemeClassifier`, a folder
+        holding one, or ``None`` for the shipped model.
+    mode : ``"auto"`` (grouped cross-validation when the model was trained on
+        these gold sentences, else the model as is), ``"cv"`` (always grouped
+        cross-validation: fit a fresh model with the same parameters per fold)
+        or ``"model"`` (the model as is, even if trained on this data: optimistic).
+    n_splits : folds of the cross-validation, grouped by ``doc_id``.
+    embedder : embedder for the model (``None``: the default one).
+
+    Returns
+    -------
+    SentenceEvaluation
+        metrics sections ``"themes"`` (the classifier) and ``"themes_baseline"``
+        (a theme is assigned when one of its cues matches), predictions, method, notes.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    from .themes import ThemeClassifier, compile_cues, cue_matrix, sentence_contexts
+
+    if mode not in ("auto", "cv", "model"):
+        raise ValueError(f"mode must be 'auto', 'cv' or 'model', got {mode!r}")
+    gold_path = Path(gold_path)
+    rows = read_gold(gold_path)
+    notes: list[str] = []
+
+    if model is None or isinstance(model, (str, os.PathLike)):
+        model = ThemeClassifier.load(model, embedder=embedder)
+    fitted = hasattr(model, "threshold_")
+    if not fitted:  # an unfitted estimator: its parameters are evaluated by cross-validation
+        mode = "cv"
+    taxonomy = model.taxonomy_ if fitted else model._resolve_taxonomy()
+    classes = list(taxonomy.ids)
+    outside = sorted({t for r in rows for t in r["themes"]} - set(classes))
+    if outside:
+        notes.append(f"gold themes outside the taxonomy, ignored: {', '.join(outside)}")
+    texts = [r["text"] for r in rows]
+    groups = [r["doc_id"] for r in rows]
+    Y = label_matrix(rows, classes)
+
+    context: list[str] | None = None
+    if corpus_dir is not None:
+        context, lost = gold_contexts(rows, corpus_dir)
+        if lost:
+            notes.append(f"{len(lost)} sentence(s) not found in their document, scored without context: "
+                         + ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else ""))
+
+    trained_ids = set(getattr(model, "model_meta_", {}).get("training_data", {}).get("ids", []))
+    overlap = len(trained_ids & {r["id"] for r in rows})
+    same_file = getattr(model, "model_meta_", {}).get("training_data", {}).get("sha256") == _file_sha256(gold_path)
+    use_cv = mode == "cv" or (mode == "auto" and (overlap or same_file))
+    if use_cv:
+        n_groups = len(set(groups))
+        folds = min(n_splits, n_groups)
+        if folds < 2:
+            raise ValueError(f"grouped cross-validation needs at least 2 documents, the gold file has {n_groups}")
+        proba = np.zeros(Y.shape)
+        thresholds = np.zeros(Y.shape)
+        for train, test in GroupKFold(n_splits=folds).split(texts, Y, groups):
+            fold = clone(model)
+            if embedder is not None or getattr(model, "_default_embedder", None) is not None:
+                fold.set_params(embedder=embedder or model._default_embedder)
+            fold.fit([texts[i] for i in train], Y[train],
+                     context=None if context is None else [context[i] for i in train],
+                     groups=[groups[i] for i in train])
+            proba[test] = fold.predict_proba([texts[i] for i in test],
+                                             context=None if context is None else [context[i] for i in test])
+            thresholds[test] = fold.thresholds_
+        pred = (proba >= thresholds).astype(np.int64)
+        why = (f"the model was trained on {overlap} of these sentences" if overlap else
+               "the model was trained on this file" if same_file else "requested")
+        method = (f"grouped cross-validation, {folds} folds by doc_id ({why}): each sentence scored by a model "
+                  "fitted without its document")
+    else:
+        if mode == "model" and (overlap or same_file):
+            notes.append("the model was trained on these sentences: the scores are optimistic")
+        proba = model.predict_proba(texts, context=context)
+        pred = (proba >= model.thresholds_).astype(np.int64)
+        method = f"shipped/given model as is (trained on {model.training_.get('n', 0)} sentences)"
+    if context is None:
+        notes.append("no corpus given: sentences scored without context")
+
+    baseline = cue_matrix(texts, compile_cues(taxonomy)).astype(np.int64)
+    metrics = {
+        "themes": multilabel_metrics(Y, pred, classes),
+        "themes_baseline": multilabel_metrics(Y, baseline, classes),
+    }
+    predictions = []
+    for i, row in enumerate(rows):
+        order = np.argsort(-proba[i])
+        predictions.append({
+            "id": row["id"],
+            "themes": [classes[k] for k in order if pred[i, k]],
+            "theme_scores": {classes[k]: round(float(proba[i, k]), 4) for k in range(len(classes))},
+        })
+    result = SentenceEvaluation(metrics=metrics, predictions=predictions, method=method, gold_path=str(gold_path),
+                                notes=notes)
+    if predictions_path is not None:
+        result.write_predictions(predictions_path)
+    return result
