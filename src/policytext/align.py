@@ -19,7 +19,8 @@ coverage
 agreement
     for each EU sentence on the theme (commitments weigh double), the
     best-matching partner sentence by meaning (cosine of embeddings, rescaled
-    from ``[sim_floor, sim_ceiling]`` to ``[0, 1]``); their weighted mean.
+    from ``[sim_floor, sim_ceiling]`` to ``[0, 1]``; a divergent match counts
+    0); their weighted mean.
 firmness parity
     over matched pairs (similarity >= ``match_threshold``): ``1 - |r_eu - r_p| / 3``
     with ranks firm 3, intent 2, soft 1, no commitment 0.
@@ -30,9 +31,11 @@ divergence
 
 ``score = 100 * (w_cov*coverage + w_agr*agreement + w_par*parity) * (1 - penalty*divergence)``.
 
-The interval is a percentile bootstrap over sentences (EU and partner
-sentences resampled with replacement, ``n_bootstrap`` times, seeded), so it
-shrinks as the evidence grows.  The overall index is the mean of theme scores
+The interval is a percentile bootstrap (``n_bootstrap`` draws, seeded by the
+inputs): the EU's sentences on the theme are resampled with replacement, and
+the partner's number of sentences on the theme is redrawn from a Poisson law
+around the observed count, so the interval reflects how much the score rests
+on a few sentences and shrinks as the evidence grows.  The overall index is the mean of theme scores
 weighted by the EU's emphasis on each theme, with its own bootstrap interval.
 Themes the EU reference does not address get no score (``None``).
 """
@@ -63,9 +66,6 @@ __all__ = [
     "ThemeAlignment",
     "Alignment",
     "align_units",
-    "align",
-    "align_many",
-    "alignment_table",
     "STRENGTH_RANK",
     "CONTRARY_CUES",
 ]
@@ -347,7 +347,8 @@ def _theme_components(
     if eu_w.sum() <= 0 or best_sim.size == 0:
         agreement = 0.0
     else:
-        agreement = float(np.average(_rescale(best_sim, cfg), weights=eu_w))
+        # A divergent match is not agreement, however close in wording.
+        agreement = float(np.average(_rescale(best_sim, cfg) * (1.0 - diverg), weights=eu_w))
     matched = best_sim >= cfg.match_threshold
     n_matched = int(matched.sum())
     if n_matched:
@@ -409,8 +410,12 @@ def align_units(
     eu_theme_scores = np.asarray(eu_theme_scores, dtype=np.float64).reshape(n_eu, len(themes))
     partner_theme_scores = np.asarray(partner_theme_scores, dtype=np.float64).reshape(n_p, len(themes))
     thr = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(themes),))
-    eu_has = eu_theme_scores >= thr
-    p_has = partner_theme_scores >= thr
+    # Headings name a theme but commit to nothing: they count for prominence only.
+    eu_head = np.array([u.is_heading for u in eu_units], dtype=bool).reshape(n_eu, 1)
+    p_head = np.array([u.is_heading for u in partner_units], dtype=bool).reshape(n_p, 1)
+    eu_has = (eu_theme_scores >= thr) & ~eu_head
+    p_has = (partner_theme_scores >= thr) & ~p_head
+    p_head_theme = (partner_theme_scores >= thr) & p_head
     sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
     eu_rank = np.array([STRENGTH_RANK[u.strength if u.commitment else None] for u in eu_units], dtype=float)
     p_rank = np.array([STRENGTH_RANK[u.strength if u.commitment else None] for u in partner_units], dtype=float)
@@ -437,8 +442,7 @@ def align_units(
             eu_sentences=len(eu_idx), partner_sentences=len(p_idx),
             eu_commitments=int(sum(eu_units[i].commitment for i in eu_idx)),
             partner_commitments=int(sum(partner_units[i].commitment for i in p_idx)),
-            partner_prominent=bool(any(partner_units[i].is_heading or (partner_units[i].paragraph or 0) < 3
-                                       for i in p_idx)),
+            partner_prominent=bool(p_head_theme[:, j].any()),
         )
         if len(eu_idx) == 0:
             results.append(ThemeAlignment(score=None, low=None, high=None, agreement=0.0, parity=0.0,
@@ -459,22 +463,15 @@ def align_units(
             eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg
         )
 
-        # Bootstrap: resample EU theme items and partner sentences with replacement.
+        # Bootstrap: resample the EU's sentences on the theme (with replacement) and
+        # the partner's count of theme sentences (Poisson); the partner's candidate
+        # set stays whole, so best matches are not biased down by missing candidates.
         boots = np.empty(cfg.n_bootstrap)
         for b in range(cfg.n_bootstrap):
             e_s = rng.integers(0, len(eu_idx), len(eu_idx))
-            p_s = rng.integers(0, n_p, n_p) if n_p else np.zeros(0, dtype=int)
-            in_theme = p_has[p_s, j]
-            cand_b = p_s[in_theme]
-            if len(cand_b):
-                sub_b = sims[np.ix_(eu_idx[e_s], cand_b)]
-                pos_b = sub_b.argmax(axis=1)
-                bs, bi = sub_b.max(axis=1), cand_b[pos_b]
-                dv = div_all[eu_idx[e_s], bi].astype(float)
-            else:
-                bs, bi, dv = np.zeros(len(e_s)), np.zeros(len(e_s), dtype=int), np.zeros(len(e_s))
-            boots[b] = _theme_components(eu_weight[eu_idx][e_s], bs, bi, float(len(cand_b)),
-                                         eu_rank[eu_idx][e_s], p_rank, dv, cfg)[0]
+            count_b = float(rng.poisson(len(cand))) if len(cand) else 0.0
+            boots[b] = _theme_components(eu_weight[eu_idx][e_s], best_sim[e_s], best_idx[e_s], count_b,
+                                         eu_rank[eu_idx][e_s], p_rank, diverg[e_s], cfg)[0]
         boot_matrix[:, j] = boots
         low, high = np.quantile(boots, [alpha, 1 - alpha])
         low, high = min(low, score), max(high, score)

@@ -30,6 +30,7 @@ def ingest(
     corpus_dir: Annotated[Path, typer.Argument(help="Corpus folder (with manifest.csv, or any supported files).")],
     manifest: Annotated[str, typer.Option(help="Manifest file name inside the folder.")] = "manifest.csv",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per document instead of a table.")] = False,
+    store: Annotated[Path | None, typer.Option("--store", help="Also record the documents in this DuckDB store.")] = None,
 ) -> None:
     """Load a corpus and print what loaded and what failed.
 
@@ -43,6 +44,15 @@ def ingest(
         corpus = load_corpus(corpus_dir, manifest=manifest)
     except ManifestError as e:
         _fail(str(e))
+    if store is not None:
+        from .errors import PolicytextError
+        from .store import Store, document_row
+
+        try:
+            with Store(store) as db:
+                db.put_documents([document_row(d) for d in corpus])
+        except PolicytextError as e:
+            _fail(str(e))
     if as_json:
         for d in corpus:
             row = d.meta.to_dict() | {"words": d.word_count, "pages": d.page_count,
@@ -101,6 +111,178 @@ def evaluate_sentences_cmd(
     typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.format())
     if predictions is not None:
         typer.echo(f"Wrote {len(result.predictions)} predictions to {predictions}", err=as_json)
+
+
+def _load_docs(refs: list[str], corpus_dir: Path | None):
+    """Documents named by id (in ``--corpus``) or by file path."""
+    from .errors import PolicytextError
+    from .ingest import load_corpus, read_document
+
+    corpus = None
+    if corpus_dir is not None:
+        try:
+            corpus = load_corpus(corpus_dir)
+        except PolicytextError as e:
+            _fail(str(e))
+    docs = []
+    for ref in refs:
+        if corpus is not None and ref in corpus:
+            docs.append(corpus[ref])
+        elif Path(ref).is_file():
+            try:
+                docs.append(read_document(ref))
+            except PolicytextError as e:
+                _fail(str(e))
+        else:
+            where = f" in {corpus_dir}" if corpus_dir else " (pass --corpus to use ids)"
+            _fail(f"{ref!r} is neither a file nor a document id{where}")
+    return docs, corpus
+
+
+@app.command()
+def align(
+    eu: Annotated[list[str], typer.Option("--eu", help="EU reference: document id (in --corpus) or file. Repeatable.")],
+    partner: Annotated[list[str], typer.Option("--partner", help="Partner document id or file. Repeatable.")],
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder to resolve ids.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    by_document: Annotated[bool, typer.Option("--by-document", help="Score each partner document on its own "
+                                              "(default: documents of the same partner together).")] = False,
+) -> None:
+    """Score thematic alignment of partner documents with the EU reference, with intervals and evidence."""
+    from .pipeline import Analyzer, alignment_table
+
+    if fmt not in ("table", "json", "csv"):
+        _fail(f"--format must be table, json or csv, not {fmt!r}")
+    eu_docs, _ = _load_docs(eu, corpus)
+    partner_docs, _ = _load_docs(partner, corpus)
+    groups: dict[str, list] = {}
+    for d in partner_docs:
+        groups.setdefault(d.doc_id if by_document else (d.meta.partner or d.doc_id), []).append(d)
+    analyzer = Analyzer()
+    results = [analyzer.align(eu_docs, docs, partner=label) for label, docs in groups.items()]
+    if fmt == "json":
+        typer.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        import pandas as pd
+
+        typer.echo(pd.concat([r.to_frame() for r in results]).to_csv(index=False), nl=False)
+    else:
+        for r in results:
+            typer.echo(f"\n{r.partner}: overall {_num(r.overall)} [{_num(r.overall_low)}-{_num(r.overall_high)}]")
+            frame = r.to_frame()[["theme", "score", "low", "high", "partner_sentences", "matched", "divergences"]]
+            typer.echo(frame.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.0f}"))
+        if len(results) > 1:
+            typer.echo("\nPartners x themes (score):")
+            typer.echo(alignment_table(results).to_string(na_rep="-", float_format=lambda x: f"{x:.0f}"))
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0f}"
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo outputs.")] = Path("demo-output"),
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Demo corpus (default: the bundled corpora/demo).")] = None,
+    eu: Annotated[str, typer.Option("--eu", help="Id of the EU reference document.")] = "eu-digital-strategy",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+) -> None:
+    """Run the whole analysis on the demo corpus and write an alignment summary (Markdown, JSON, CSV)."""
+    from .demo import run_demo, find_demo_corpus
+
+    corpus = corpus or find_demo_corpus()
+    if corpus is None:
+        _fail("demo corpus not found: pass --corpus corpora/demo (it ships in the repository)")
+    try:
+        written = run_demo(corpus, out, eu_id=eu, force=force)
+    except FileExistsError as e:
+        _fail(f"{e}; pass --force to overwrite")
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@evaluate_app.command("alignment")
+def evaluate_alignment_cmd(
+    gold: Annotated[Path, typer.Argument(help="Gold alignment.csv (doc_id,theme,alignment).")],
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus holding the partner documents and the EU reference.")],
+    eu: Annotated[list[str], typer.Option("--eu", help="EU reference document id or file. Repeatable.")],
+    predictions: Annotated[Path | None, typer.Option("--predictions", help="Write doc_id,theme,score CSV here.")] = None,
+    training_gold: Annotated[Path | None, typer.Option("--training-gold", help="sentences.jsonl the theme model was "
+                                                       "trained on (default: beside GOLD).")] = None,
+    mode: Annotated[str, typer.Option(help="auto: score each document with a theme model that never saw it; "
+                                      "model: the shipped model as is.")] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --predictions file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Correlate alignment scores with gold ratings (Spearman), overall and per theme, beside a baseline."""
+    from .errors import PolicytextError
+    from .evaluate import evaluate_alignment
+
+    if predictions is not None and predictions.exists() and not force:
+        _fail(f"{predictions} exists; pass --force to overwrite it")
+    try:
+        result = evaluate_alignment(gold, corpus, eu, predictions_path=predictions, training_gold=training_gold,
+                                    mode=mode)
+    except (PolicytextError, KeyError, ValueError) as e:
+        _fail(str(e))
+    typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.format())
+
+
+@app.command("score")
+def score_cmd(
+    corpus_dir: Annotated[Path, typer.Argument(help="Corpus folder (with manifest.csv, or any supported files) or a manifest file.")],
+    eu: Annotated[list[str], typer.Option("--eu", help="EU reference: a document id of the corpus or a file (repeatable).")],
+    store: Annotated[Path | None, typer.Option("--store", help="DuckDB store (default: OUT/store.duckdb, or ./policytext.duckdb).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for scores.{parquet,csv} and summary.{parquet,csv}.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes (or local Dask workers).")] = 1,
+    executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    device: Annotated[str, typer.Option("--device", help="Embedding device: auto, cpu or cuda.")] = "auto",
+    config: Annotated[Path | None, typer.Option("--config", help="JSON file of alignment settings (AlignConfig fields).")] = None,
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal, off in CI).")] = None,
+) -> None:
+    """Score every document of a corpus against the EU reference, incrementally and resumably.
+
+    Unchanged documents are not recomputed; a killed run resumes where it
+    stopped.  Exits 0 when every document was scored, 1 when any failed
+    (listed in the summary), 2 when the corpus, reference or store is unusable.
+    """
+    from .align import AlignConfig
+    from .batch import EXECUTORS, AnalyzerSpec, score_corpus
+    from .errors import PolicytextError
+
+    if executor not in EXECUTORS:
+        _fail(f"--executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    if scheduler and executor != "dask":
+        _fail("--scheduler needs --executor dask")
+    if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
+        _fail(f"--device must be auto, cpu, cuda or cuda:N, got {device!r}")
+    if not corpus_dir.exists():
+        _fail(f"{corpus_dir}: corpus folder not found")
+    align_config = None
+    if config is not None:
+        try:
+            align_config = AlignConfig(**json.loads(config.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as e:
+            _fail(f"{config}: unusable alignment settings ({e}); give a JSON object of AlignConfig fields")
+    try:
+        result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, workers=workers,
+                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device),
+                              progress=progress)
+    except (PolicytextError, ValueError) as e:
+        _fail(str(e))
+    c = result.counts
+    typer.echo(f"Scored {c['documents']} document(s) in {result.seconds:.1f}s: {c['analysed']} analysed, "
+               f"{c['scored'] - c['analysed']} re-scored, {c['skipped']} unchanged, {c['failed']} failed "
+               f"(run {result.run_id}, store {result.store})")
+    cols = ["doc_id", "partner", "overall", "low", "high", "status"]
+    if len(result.summary):
+        typer.echo(result.summary[cols].to_string(index=False))
+    for _, row in result.failures.iterrows():
+        typer.echo(f"failed: {row['doc_id']}: {row['error']}", err=True)
+    for f in result.files:
+        typer.echo(f"wrote {f}")
+    raise typer.Exit(result.exit_code)
 
 
 def main() -> None:  # pragma: no cover - thin wrapper
