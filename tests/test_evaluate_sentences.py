@@ -84,7 +84,9 @@ def test_cli_evaluate_sentences_on_dev(shared, tmp_path):
     assert "themes_baseline" in result.output and "macro avg" in result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 320
-    assert set(lines[0]) == {"id", "themes", "theme_scores"} and len(lines[0]["theme_scores"]) == 17
+    assert set(lines[0]) == {"id", "themes", "theme_scores", "commitment", "strength", "actor"}
+    assert len(lines[0]["theme_scores"]) == 17
+    assert all(p["strength"] in (None, "firm", "intent", "soft") for p in lines)
     assert all(set(p["themes"]) <= set(p["theme_scores"]) for p in lines)
 
     macro_lines = [line.split() for line in result.output.splitlines() if line.strip().startswith("macro avg")]
@@ -93,6 +95,16 @@ def test_cli_evaluate_sentences_on_dev(shared, tmp_path):
     print(f"grouped-CV macro-F1 {macro:.3f} (cues-only baseline {base:.3f})")
     assert macro >= 0.65
     assert float(micro_lines[0][4]) > float(micro_lines[1][4])
+
+    # Commitments (issue 4): detection F1, strength macro-F1 and actor accuracy beside the modal-verb baseline.
+    def flat(section: str, key: str) -> float:
+        block = result.output.split(f"\n{section}\n", 1)[1]
+        return float(next(line.split(":")[1] for line in block.splitlines() if line.strip().startswith(key + ":")))
+
+    for key in ("commitment_f1", "strength_macro_f1", "actor_accuracy"):
+        ours, baseline = flat("commitments", key), flat("commitments_baseline", key)
+        print(f"{key}: {ours:.3f} (modal-verb baseline {baseline:.3f})")
+        assert ours >= 0.85 and ours > baseline
 
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 2 and "--force" in again.output

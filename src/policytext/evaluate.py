@@ -215,7 +215,10 @@ def format_metrics(section: dict[str, Any], *, title: str = "") -> str:
     """Render one metrics section as a fixed-width table."""
     lines = [title] if title else []
     if "per_label" not in section:  # a flat section (e.g. added by another stage)
-        lines += [f"  {k}: {v:.3f}" if isinstance(v, float) else f"  {k}: {v}" for k, v in section.items()]
+        for k, v in section.items():
+            if isinstance(v, dict):
+                v = ", ".join(f"{a}={b:.3f}" if isinstance(b, float) else f"{a}={b}" for a, b in v.items())
+            lines.append(f"  {k}: {v:.3f}" if isinstance(v, float) else f"  {k}: {v}")
         return "\n".join(lines)
     width = max([len(k) for k in section["per_label"]] + [10])
     lines.append(f"  {'label':<{width}}  {'prec':>6} {'recall':>6} {'f1':>6} {'gold':>5} {'pred':>5}")
@@ -269,6 +272,7 @@ def evaluate_sentences(
     mode: str = "auto",
     n_splits: int = 5,
     embedder: Any = None,
+    commitments: bool = True,
 ) -> SentenceEvaluation:
     """Evaluate theme predictions on gold sentences.
 
@@ -287,6 +291,10 @@ def evaluate_sentences(
         or ``"model"`` (the model as is, even if trained on this data: optimistic).
     n_splits : folds of the cross-validation, grouped by ``doc_id``.
     embedder : embedder for the model (``None``: the default one).
+    commitments : also predict commitment, strength and actor (rules of
+        :mod:`policytext.extract`) and add sections ``"commitments"`` and
+        ``"commitments_baseline"`` (modal-verb cues alone) and the fields
+        ``commitment``, ``strength``, ``actor`` to each prediction.
 
     Returns
     -------
@@ -374,6 +382,20 @@ def evaluate_sentences(
             "themes": [classes[k] for k in order if pred[i, k]],
             "theme_scores": {classes[k]: round(float(proba[i, k]), 4) for k in range(len(classes))},
         })
+    if commitments and not all("commitment" in r for r in rows):
+        notes.append("the gold file has no commitment labels: commitments not evaluated")
+        commitments = False
+    if commitments:
+        from .extract.evaluate import commitment_metrics, modal_baseline, predict_commitments
+        from .ingest import load_corpus
+
+        corpus = load_corpus(corpus_dir) if corpus_dir is not None else None
+        found = predict_commitments(rows, corpus)
+        metrics["commitments"] = commitment_metrics(rows, found)
+        metrics["commitments_baseline"] = commitment_metrics(rows, modal_baseline(rows))
+        for line, c in zip(predictions, found):
+            line.update(commitment=bool(c["commitment"]), strength=c["strength"], actor=c["actor"])
+        method += "; commitments: rules (nothing trained on the gold labels), baseline: modal-verb cues alone"
     result = SentenceEvaluation(metrics=metrics, predictions=predictions, method=method, gold_path=str(gold_path),
                                 notes=notes)
     if predictions_path is not None:
