@@ -112,3 +112,11 @@ def test_frames(eu_side):
     assert (ev["theme"] == "ai").any()
     shown = align_units(*eu_side, *_partner(), THEMES, partner="<script>alert(1)</script>")._repr_html_()
     assert "<script>" not in shown and "&lt;script&gt;" in shown
+
+
+def test_a_condition_weakens_firmness_parity(eu_side):
+    plain = align_units(*eu_side, *_partner("firm"), THEMES).theme("ai")
+    units, vecs, themes = _partner("firm", text="Subject to funding, we will invest in AI.")
+    units[0] = Unit(**{**{f: getattr(units[0], f) for f in units[0].__slots__}, "condition": "subject to funding"})
+    conditional = align_units(*eu_side, units, vecs, themes, THEMES).theme("ai")
+    assert conditional.parity < plain.parity

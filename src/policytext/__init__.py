@@ -23,7 +23,10 @@ from .errors import (
 )
 from .ingest import Corpus, ReadLimits, load_corpus, read_document, read_text
 from .models import ModelInfo, resolve_sentence_model, resolve_spacy_model
-from .records import Document, DocumentMeta, Failure, Page, Segment, to_frame
+from .align import AlignConfig, Alignment
+from .pipeline import AnalyzedDocument, Analyzer, align, align_many, alignment_table
+from .records import Commitment, Document, DocumentMeta, Entity, Failure, Page, Segment, ThemeScore, to_frame
+from .taxonomy import Taxonomy, Theme, load_taxonomy
 
 try:
     __version__ = version("policytext")
@@ -31,6 +34,23 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 logging.getLogger("policytext").addHandler(logging.NullHandler())
+
+_LAZY = {
+    # Heavier modules (scikit-learn, spaCy, sentence-transformers) load on first use.
+    "ThemeClassifier": "policytext.themes",
+    "CommitmentExtractor": "policytext.extract",
+    "Embedder": "policytext.embed",
+    "evaluate_sentences": "policytext.evaluate",
+    "evaluate_alignment": "policytext.evaluate",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'policytext' has no attribute {name!r}")
 
 __all__ = [
     "__version__",
@@ -40,7 +60,26 @@ __all__ = [
     "Failure",
     "Page",
     "Segment",
+    "Commitment",
+    "Entity",
+    "ThemeScore",
     "to_frame",
+    # analysis
+    "Analyzer",
+    "AnalyzedDocument",
+    "AlignConfig",
+    "Alignment",
+    "align",
+    "align_many",
+    "alignment_table",
+    "Taxonomy",
+    "Theme",
+    "load_taxonomy",
+    "ThemeClassifier",
+    "CommitmentExtractor",
+    "Embedder",
+    "evaluate_sentences",
+    "evaluate_alignment",
     # reading
     "Corpus",
     "ReadLimits",

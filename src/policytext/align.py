@@ -23,7 +23,8 @@ agreement
     0); their weighted mean.
 firmness parity
     over matched pairs (similarity >= ``match_threshold``): ``1 - |r_eu - r_p| / 3``
-    with ranks firm 3, intent 2, soft 1, no commitment 0.
+    with ranks firm 3, intent 2, soft 1, no commitment 0; a conditional
+    commitment ranks ``condition_discount`` lower.  (Negated ones are divergences.)
 divergence
     the share of matched pairs pointing in opposite directions (one side
     negated, or contrary cues such as "restrict", "oppose"); it multiplies the
@@ -97,6 +98,7 @@ class AlignConfig:
     sim_ceiling: float = 0.75
     match_threshold: float = 0.5
     commitment_weight: float = 2.0
+    condition_discount: float = 0.5
     n_bootstrap: int = 200
     interval: float = 0.90
     max_evidence: int = 5
@@ -297,6 +299,12 @@ def _fmt(x: float | None) -> str:
 # --------------------------------------------------------------------------- core
 
 
+def _rank(u: Unit, cfg: AlignConfig) -> float:
+    """Firmness rank of a sentence; a condition ("subject to ...") weakens it by ``condition_discount``."""
+    rank = float(STRENGTH_RANK[u.strength if u.commitment else None])
+    return max(0.0, rank - cfg.condition_discount) if u.commitment and u.condition else rank
+
+
 def _rescale(sim: np.ndarray, cfg: AlignConfig) -> np.ndarray:
     return np.clip((sim - cfg.sim_floor) / (cfg.sim_ceiling - cfg.sim_floor), 0.0, 1.0)
 
@@ -417,8 +425,8 @@ def align_units(
     p_has = (partner_theme_scores >= thr) & ~p_head
     p_head_theme = (partner_theme_scores >= thr) & p_head
     sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
-    eu_rank = np.array([STRENGTH_RANK[u.strength if u.commitment else None] for u in eu_units], dtype=float)
-    p_rank = np.array([STRENGTH_RANK[u.strength if u.commitment else None] for u in partner_units], dtype=float)
+    eu_rank = np.array([_rank(u, cfg) for u in eu_units], dtype=float)
+    p_rank = np.array([_rank(u, cfg) for u in partner_units], dtype=float)
     eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
     div_all = _divergence_matrix(eu_units, partner_units)
     rng = np.random.default_rng(_seed(cfg, eu_vectors, partner_vectors, eu_theme_scores, partner_theme_scores))

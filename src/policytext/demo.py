@@ -30,12 +30,12 @@ def find_demo_corpus() -> Path | None:
     return None
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def escape_markdown(text: str) -> str:
     """Escape Markdown and HTML syntax so quoted text renders as text."""
-    text = text.replace("&", "&amp;").replace("\n", " ")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
