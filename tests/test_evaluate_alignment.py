@@ -52,7 +52,7 @@ def test_cli_evaluate_alignment_on_dev(shared, tmp_path, demo_dir):
     result = CliRunner().invoke(app, args)
     print(result.output)
     assert result.exit_code == 0, result.output
-    assert "leave-one-document-out" in result.output
+    assert "grouped cross-validation over partner documents" in result.output
     rho = float(next(line for line in result.output.splitlines() if "policytext alignment score" in line).split()[-1])
     base = float(next(line for line in result.output.splitlines() if "baseline (plain" in line).split()[-1])
     assert rho >= 0.60 and rho > base

@@ -493,6 +493,7 @@ def evaluate_alignment(
     mode: str = "auto",
     config: Any = None,
     analyzer: Any = None,
+    n_folds: int = 4,
 ) -> AlignmentEvaluation:
     """Score each ``doc_id, theme`` of an alignment gold file and correlate with the gold ratings.
 
@@ -506,7 +507,8 @@ def evaluate_alignment(
         (default: ``sentences.jsonl`` beside ``gold_path``).  With ``mode="auto"``,
         when the shipped theme model learned from sentences of a partner
         document, that document is scored with a model refitted without them
-        (leave-one-document-out), so no partner is scored by a model that saw it.
+        (grouped cross-validation over the partner documents, ``n_folds`` folds),
+        so no partner is scored by a model that saw it.
     mode : ``"auto"`` (as above) or ``"model"`` (the shipped model as is: optimistic).
     config : :class:`~policytext.align.AlignConfig` for the score.
     """
@@ -539,8 +541,14 @@ def evaluate_alignment(
         train_ctx, _ = gold_contexts(train_rows, corpus_dir)
         classes = [str(c) for c in clf.classes_]
         Y = label_matrix(train_rows, classes)
-        method = ("leave-one-document-out: each partner document scored with a theme model refitted without "
-                  "its own gold sentences")
+        # Partner documents the model learned from fall into n_folds groups; each group is scored by a
+        # theme model refitted without the gold sentences of that group's documents.
+        held = sorted(trained_docs & set(doc_ids))
+        fold_of = {d: i % n_folds for i, d in enumerate(held)}
+        fold_analyzers: dict[int, Any] = {}
+        method = (f"grouped cross-validation over partner documents ({min(n_folds, len(held))} folds): each "
+                  "partner document scored with a theme model refitted without the gold sentences of its fold's "
+                  "documents")
     else:
         method = "theme model as is" + (" (trained on these documents: optimistic)" if trained_docs & set(doc_ids)
                                         else "")
@@ -552,11 +560,15 @@ def evaluate_alignment(
             continue
         analyzer_d = base
         if needs_holdout and doc_id in trained_docs:
-            keep = [i for i, r in enumerate(train_rows) if r["doc_id"] != doc_id]
-            fold = clone(clf).set_params(embedder=base._embedder())
-            fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
-                     groups=[train_rows[i]["doc_id"] for i in keep])
-            analyzer_d = Analyzer(classifier=fold, extractor=base._extractor(), embedder=base._embedder())
+            k = fold_of[doc_id]
+            if k not in fold_analyzers:
+                out = {d for d, f in fold_of.items() if f == k}
+                keep = [i for i, r in enumerate(train_rows) if r["doc_id"] not in out]
+                fold = clone(clf).set_params(embedder=base._embedder())
+                fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
+                         groups=[train_rows[i]["doc_id"] for i in keep])
+                fold_analyzers[k] = base.with_classifier(fold)
+            analyzer_d = fold_analyzers[k]
         result = analyzer_d.align(eu_docs, [corpus[doc_id]], config=config)
         eu = analyzer_d.analyze_many(eu_docs)
         eu_vecs = np.concatenate([a.vectors for a in eu])

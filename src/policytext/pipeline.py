@@ -75,6 +75,13 @@ class Analyzer:
         self.extractor = extractor
         self.embedder = embedder
         self._cache: dict[tuple[str, str], AnalyzedDocument] = {}
+        self._extractions: dict[tuple[str, str], Any] = {}
+
+    def with_classifier(self, classifier: Any) -> Analyzer:
+        """A new analyzer with another theme classifier, sharing the other stages and their cached extractions."""
+        other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=self._embedder())
+        other._extractions = self._extractions
+        return other
 
     # lazily built stages ---------------------------------------------------------
     def _embedder(self):
@@ -143,7 +150,11 @@ class Analyzer:
         themes = tuple(str(c) for c in clf.classes_)
         thresholds = np.asarray(clf.thresholds_, dtype=float)
         english = [d for d in docs if d.is_english]
-        extractions = {e.doc_id: e for e in self._extractor().extract_many(english)} if english else {}
+        todo = [d for d in english if (d.doc_id, d.meta.content_hash) not in self._extractions]
+        if todo:
+            for d, e in zip(todo, self._extractor().extract_many(todo)):
+                self._extractions[(d.doc_id, d.meta.content_hash)] = e
+        extractions = {d.doc_id: self._extractions[(d.doc_id, d.meta.content_hash)] for d in english}
 
         texts: list[str] = []
         contexts: list[str] = []
