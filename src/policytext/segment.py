@@ -15,7 +15,7 @@ Ids are stable for the same input: ``{doc_id}:p{n}``, ``{doc_id}:s{n}``,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .ingest.blocks import Block
 from .records import Document, DocumentMeta, Page, Segment
@@ -80,6 +80,7 @@ def build_document(
     *,
     page_count: int | None = None,
     warnings: Sequence[str] = (),
+    sentence_splitter: Callable[[str], list[tuple[int, int]]] | None = None,
 ) -> Document:
     """Assemble blocks into a :class:`Document` with sections, paragraphs and sentences.
 
@@ -89,7 +90,11 @@ def build_document(
     meta : the document's metadata.
     page_count : number of pages of a paged source (PDF); pages without text
         are kept as empty :class:`Page` records so numbering stays right.
+    sentence_splitter : paragraph text -> sentence spans; ``None`` for
+        :func:`split_sentences` (non-English documents get a per-language one,
+        see :func:`policytext.ingest.language.split_sentences_for`).
     """
+    splitter = sentence_splitter or split_sentences
     doc_id = meta.doc_id
     parts: list[str] = []
     offset = 0
@@ -146,7 +151,7 @@ def build_document(
             is_heading=block.heading,
         )
         paragraphs.append(par)
-        spans = [(0, len(block.text))] if block.heading else split_sentences(block.text)
+        spans = [(0, len(block.text))] if block.heading else splitter(block.text)
         for s, e in spans:
             sentences.append(
                 Segment(

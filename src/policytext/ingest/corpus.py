@@ -9,6 +9,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from ..segment import build_document
 from .blocks import Extracted, ReadLimits
 from .docx import read_docx
 from .html import read_html
-from .language import detect_language
+from .language import base_language, detect_language, split_sentences_for
 from .pdf import read_pdf
 from .text import read_markdown, read_txt
 
@@ -139,7 +140,9 @@ def _finish(extracted: Extracted, meta: DocumentMeta, path, limits: ReadLimits) 
         warnings.append(_NON_ENGLISH_WARNING.format(lang=language))
     if meta.language and detected and confidence >= 0.9 and detected != meta.language.split("-")[0]:
         warnings.append(f"declared language {meta.language!r} but the text looks like {detected!r}")
-    return build_document(extracted.blocks, meta, page_count=extracted.page_count, warnings=warnings)
+    splitter = None if base_language(language) == "en" else partial(split_sentences_for, language=language)
+    return build_document(extracted.blocks, meta, page_count=extracted.page_count, warnings=warnings,
+                          sentence_splitter=splitter)
 
 
 @dataclass(frozen=True)

