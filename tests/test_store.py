@@ -1,0 +1,139 @@
+"""The DuckDB result store: round-trip, SQL, exports, one transaction per document (no models)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from policytext.align import AlignConfig, Unit, align_units
+from policytext.records import Commitment, DocumentMeta, Entity
+from policytext.store import TABLES, AnalysisRecord, Store, StoreError, document_key
+
+pytest.importorskip("duckdb")
+pytest.importorskip("pyarrow")
+
+THEMES = ("ai", "connectivity", "privacy")
+
+
+def _record(doc_id: str, n: int = 4, seed: int = 0) -> AnalysisRecord:
+    rng = np.random.default_rng(seed)
+    vecs = rng.normal(size=(n, 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    units = tuple(
+        Unit(segment_id=f"{doc_id}:s{i}", doc_id=doc_id, text=f"We will act on item {i}.", page=None if i % 2 else 1,
+             paragraph=i, start=10 * i, end=10 * i + 9, commitment=i % 2 == 0, strength="firm" if i % 2 == 0 else None,
+             negated=False, condition="", is_heading=i == 3)
+        for i in range(n)
+    )
+    commitment = Commitment(commitment_id=f"{doc_id}:c0", doc_id=doc_id, segment_id=f"{doc_id}:s0",
+                            text="We will act on item 0.", start=0, end=9, actor="EU", strength="firm",
+                            themes=("ai", "privacy"), page=1, paragraph=0)
+    entity = Entity(entity_id="EU", label="ACTOR", text="EU", doc_id=doc_id, segment_id=f"{doc_id}:s0", start=0, end=2)
+    return AnalysisRecord(
+        doc_key=document_key(DocumentMeta(doc_id=doc_id, content_hash=f"hash-{doc_id}")), doc_id=doc_id,
+        units=units, vectors=vecs, theme_scores=rng.random((n, len(THEMES))), themes=THEMES,
+        thresholds=np.array([0.5, 0.4, 0.6]), commitments=(commitment,), entities=(entity,), notes=("a note",),
+    )
+
+
+def _alignment(eu: AnalysisRecord, partner: AnalysisRecord):
+    return align_units(eu.units, eu.vectors, eu.theme_scores, partner.units, partner.vectors, partner.theme_scores,
+                       THEMES, thresholds=eu.thresholds, partner="P", config=AlignConfig(n_bootstrap=20))
+
+
+@pytest.fixture
+def filled(tmp_path):
+    eu, partner = _record("eu", seed=1), _record("p", seed=2)
+    store = Store(tmp_path / "s.duckdb")
+    run = store.begin_run(corpus="c", settings={"a": 1}, models={"m": "v"})
+    store.put_result(run_id=run, doc_id="eu", doc_key=eu.doc_key, role="reference", status="analysed",
+                     analysis_fp="fp", analysis=eu)
+    store.put_result(run_id=run, doc_id="p", doc_key=partner.doc_key, role="partner", status="analysed",
+                     analysis_fp="fp", analysis=partner, alignment=_alignment(eu, partner), reference_key="ref",
+                     score_fp="sfp")
+    store.finish_run(run, n_analysed=2)
+    yield store, eu, partner, run
+    store.close()
+
+
+def test_analysis_round_trip_is_exact(filled):
+    store, eu, partner, _ = filled
+    back = store.load_analysis(partner.doc_key, "fp")
+    assert back.units == partner.units
+    assert back.vectors.dtype == np.float32 and np.array_equal(back.vectors, partner.vectors)
+    assert np.array_equal(back.theme_scores, partner.theme_scores)
+    assert back.themes == THEMES and np.array_equal(back.thresholds, partner.thresholds)
+    assert back.commitments == partner.commitments and back.entities == partner.entities
+    # Same inputs, same alignment: bit-exact arrays give the same bootstrap.
+    assert _alignment(store.load_analysis(eu.doc_key, "fp"), back) == _alignment(eu, partner)
+
+
+def test_lookups_and_sql(filled):
+    store, eu, partner, run = filled
+    assert store.analysed([eu.doc_key, partner.doc_key, "nope"], "fp") == {eu.doc_key, partner.doc_key}
+    assert store.analysed([eu.doc_key], "other-fp") == set()
+    assert store.scored([partner.doc_key], "ref", "sfp") == {partner.doc_key}
+    frame = store.sql("SELECT theme, score FROM theme_alignments WHERE doc_id = ? ORDER BY theme", ["p"])
+    assert list(frame["theme"]) == sorted(THEMES)
+    long = store.table("theme_scores")
+    assert len(long) == 2 * 4 * len(THEMES)
+    row = long[(long.segment_id == "p:s0") & (long.theme == "privacy")].iloc[0]
+    assert row.score == pytest.approx(partner.theme_scores[0, 2]) and row.assigned == (row.score >= 0.6)
+    runs = store.table("runs")
+    assert runs.loc[0, "status"] == "finished" and json.loads(runs.loc[0, "settings"]) == {"a": 1}
+    assert set(store.run_items(run)["status"]) == {"analysed"}
+    with pytest.raises(ValueError, match="table must be one of"):
+        store.table("nope")
+
+
+def test_rewriting_a_document_replaces_it(filled):
+    store, eu, partner, run = filled
+    store.put_result(run_id=run, doc_id="p", doc_key=partner.doc_key, role="partner", status="analysed",
+                     analysis_fp="fp", analysis=partner, alignment=_alignment(eu, partner), reference_key="ref",
+                     score_fp="sfp")
+    assert store.count("analyses") == 2 and store.count("sentences") == 8 and store.count("alignments") == 1
+    assert store.count("run_items") == 2
+
+
+def test_failed_write_rolls_back(filled):
+    store, eu, partner, run = filled
+    other = _record("q", seed=3)
+    before = {t: store.count(t) for t in TABLES}
+    with pytest.raises(ValueError, match="reference_key"):
+        store.put_result(run_id=run, doc_id="q", doc_key=other.doc_key, role="partner", status="analysed",
+                         analysis_fp="fp", analysis=other, alignment=_alignment(eu, other))
+    assert {t: store.count(t) for t in TABLES} == before
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_exports(filled, tmp_path, fmt):
+    store, *_ = filled
+    paths = store.export(tmp_path / "exp", fmt=fmt, tables=["sentences", "theme_alignments"])
+    assert [p.name for p in paths] == [f"sentences.{fmt}", f"theme_alignments.{fmt}"]
+    if fmt == "parquet":
+        frame = pd.read_parquet(paths[0])
+        assert len(frame["embedding"].iloc[0]) == 8
+    elif fmt == "csv":
+        frame = pd.read_csv(paths[0])
+        assert frame["embedding"].iloc[0].startswith("[")
+    else:
+        frame = pd.read_json(paths[0], lines=True)
+    assert len(frame) == 8
+    assert not list((tmp_path / "exp").glob(".*tmp"))  # written atomically
+
+
+def test_unusable_file_is_refused(tmp_path):
+    path = tmp_path / "not-a-db.duckdb"
+    path.write_text("not a database")
+    with pytest.raises(StoreError, match="not-a-db"):
+        Store(path)
+
+
+def test_document_key_follows_content_and_metadata():
+    a = DocumentMeta(doc_id="x", content_hash="h", path="/a/x.txt")
+    assert document_key(a) == document_key(DocumentMeta(doc_id="x", content_hash="h", path="/b/x.txt"))
+    assert document_key(a) != document_key(DocumentMeta(doc_id="x", content_hash="h2"))
+    assert document_key(a) != document_key(DocumentMeta(doc_id="x", content_hash="h", issuer="EU"))
