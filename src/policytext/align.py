@@ -369,10 +369,14 @@ def _theme_components(
     return score, coverage, agreement, parity, divergence, n_matched
 
 
-def _seed(cfg: AlignConfig, *arrays: np.ndarray) -> int:
+def _seed(cfg: AlignConfig, *sides: Sequence[Unit]) -> int:
+    """Bootstrap seed from the settings' seed and the sentences (ids and texts), not from float bytes,
+    so the same documents give the same intervals on any machine or BLAS build."""
     h = hashlib.sha256(str(cfg.seed).encode())
-    for a in arrays:
-        h.update(np.ascontiguousarray(a).tobytes())
+    for side in sides:
+        for u in side:
+            h.update(f"{u.doc_id}\x00{u.segment_id}\x00{u.text}\x01".encode())
+        h.update(b"\x02")
     return int.from_bytes(h.digest()[:8], "little")
 
 
@@ -429,7 +433,7 @@ def align_units(
     p_rank = np.array([_rank(u, cfg) for u in partner_units], dtype=float)
     eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
     div_all = _divergence_matrix(eu_units, partner_units)
-    rng = np.random.default_rng(_seed(cfg, eu_vectors, partner_vectors, eu_theme_scores, partner_theme_scores))
+    rng = np.random.default_rng(_seed(cfg, eu_units, partner_units))
     alpha = (1 - cfg.interval) / 2
 
     results: list[ThemeAlignment] = []

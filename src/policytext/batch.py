@@ -289,7 +289,7 @@ def _analyse(spec: AnalyzerSpec, doc: Document) -> AnalysisRecord:
     finally:
         if isinstance(memo, _DocumentMemo):
             memo.clear()
-        analyzer._cache.clear()  # one document at a time: do not keep results in memory
+        analyzer.clear_cache()  # one document at a time: do not keep results in memory
     return AnalysisRecord(
         doc_key=document_key(doc.meta), doc_id=doc.doc_id, units=a.units,
         vectors=np.asarray(a.vectors, np.float32).reshape(len(a.units), -1),

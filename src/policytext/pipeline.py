@@ -87,6 +87,11 @@ class Analyzer:
         self._multilingual: dict[str, Any] = {}
         self._extractions: dict[tuple[str, str], Any] = {}
 
+    def clear_cache(self) -> None:
+        """Forget analysed documents (e.g. between documents of a long batch, to bound memory)."""
+        self._cache.clear()
+        self._extractions.clear()
+
     def with_classifier(self, classifier: Any) -> Analyzer:
         """A new analyzer with another theme classifier, sharing the other stages and their cached extractions."""
         other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=self._embedder())
