@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test test-fast evaluate benchmark clean
+.PHONY: install demo test test-fast evaluate benchmark clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/policytext demo --out demo-output --force
 
+## Headless Chromium for the HTML briefing test (Debian package; needs root or sudo-less apt)
+chromium:
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+
 ## Run the whole test suite (slow tests included), 2 processes
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 ## Only the fast tests

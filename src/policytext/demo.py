@@ -6,7 +6,8 @@ document of ``corpora/demo`` with the EU reference and writes:
 * ``alignment-summary.md`` -- per partner: overall score with its interval, a
   theme table, the best evidence pairs with their anchors, gaps, divergences;
 * ``alignment.json`` -- the full results (scores, evidence, settings, models);
-* ``alignment-table.csv`` -- partners × themes scores.
+* ``alignment-table.csv`` -- partners × themes scores;
+* ``briefing-<partner>.html`` -- a dialogue briefing per partner (:mod:`policytext.report`).
 """
 
 from __future__ import annotations
@@ -124,4 +125,10 @@ def run_demo(corpus_dir: str | Path, out: str | Path, *, eu_id: str = "eu-digita
                           encoding="utf-8")
     targets[1].write_text(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False), encoding="utf-8")
     alignment_table(results).to_csv(targets[2])
+    # One HTML dialogue briefing per partner (policytext.report), beside the summary.
+    from .report import briefing
+
+    for (label, docs), result in zip(partners.items(), results):
+        report = briefing(result, eu_docs=eu, partner_docs=docs, analyzer=analyzer)
+        targets.append(report.write_html(out / f"{report.stem}.html"))
     return targets

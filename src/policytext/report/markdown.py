@@ -1,0 +1,187 @@
+"""Render a briefing or comparison dict as Markdown.
+
+Every value taken from the data (quotes, titles, labels, reasons) goes through
+:func:`policytext.demo.escape_markdown`, so quoted text renders as text: HTML
+tags become entities and Markdown syntax is backslash-escaped.  Quote
+references link to ``<a id="Qn">`` anchors in the annex, as in the HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..demo import escape_markdown
+
+__all__ = ["render_markdown"]
+
+
+def _e(value: Any) -> str:
+    return escape_markdown("" if value is None else str(value))
+
+
+def _n(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.0f}%"
+
+
+def _ref(ref: str) -> str:
+    return f"[\\[{ref}\\]](#{ref})"
+
+
+def _cite(q: Mapping[str, Any]) -> str:
+    return f"[\\[{q['ref']}: {_e(q['anchor'])}\\]](#{q['ref']})"
+
+
+def _quote(q: Mapping[str, Any], side: str) -> str:
+    strength = f" ({_e(q['strength'])})" if q.get("strength") else ""
+    return f"> **{side}**{strength}: “{_e(q['text'])}” {_cite(q)}"
+
+
+def render_markdown(data: Mapping[str, Any]) -> str:
+    """The Markdown text of a briefing (``kind="briefing"``) or comparison."""
+    return _comparison(data) if data["kind"] == "comparison" else _briefing(data)
+
+
+def _methods(m: Mapping[str, Any]) -> list[str]:
+    lines = [_e(m["note"]), ""]
+    lines += [f"- {_e(x['kind'])}: {_e(x['name'])} {_e(x['version'])}" + (f" ({_e(x['package'])})" if x["package"] else "")
+              for x in m["models"]]
+    lines += [f"- policytext {_e(m['policytext'])}", "", "| setting | value |", "|---|---|"]
+    lines += [f"| {_e(k)} | {_e(v)} |" for k, v in m["config"].items()]
+    return lines + [""]
+
+
+def _briefing(d: Mapping[str, Any]) -> str:
+    titles = {s["id"]: s["title"] for s in d["sections"]}
+    docs = ", ".join(f"{_e(x['doc_id'])}" + (f" ({_e(x['date'])})" if x.get("date") else "")
+                     for x in d["partner_documents"])
+    eu = ", ".join(_e(x["doc_id"]) for x in d["eu_documents"])
+    out = [f"# {_e(d['title'])}", "", f"Partner documents: {docs}. EU reference: {eu}.", ""]
+
+    s = d["summary"]
+    out += [f"## {titles['summary']}", "", f"**{_e(s['headline'])}**", "", "### Strongest convergences", ""]
+    out += [f"- **{_e(c['label'])}**: {_n(c['score'])} (interval {_e(c['interval'])}) "
+            + " ".join(_ref(r) for r in c["refs"]) for c in s["convergences"]] or ["No theme with a matched commitment."]
+    out += ["", "### Main gaps", ""]
+    out += [f"- **{_e(g['label'])}**: {_n(g['score'])} " + " ".join(_ref(r) for r in g["refs"]) for g in s["gaps"]] \
+        or ["Every EU statement on a scored theme has a partner match."]
+    out += ["", "### Divergences", ""]
+    out += [f"- **{_e(x['label'])}**: {x['count']} divergent pair(s)" for x in s["divergences"]] \
+        or ["No divergent pair was found."]
+
+    out += ["", f"## {titles['themes']}", "",
+            "| theme | score | interval | EU coverage | partner coverage | matched statements | "
+            "commitments EU / partner | firmness parity | divergent pairs |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for t in d["themes"]:
+        out.append(f"| {_e(t['label'])} | {_n(t['score'])} | {_e(t['interval'])} | {_pct(t['eu_coverage'])} | "
+                   f"{_pct(t['partner_coverage'])} | {t['matched']} | {t['eu_commitments']} / {t['partner_commitments']} | "
+                   f"{_pct(t['parity'])} | {t['divergences']} |")
+    out += ["", "“–”: the EU reference does not address the theme.", ""]
+
+    out += [f"## {titles['talking-points']}", ""]
+    out += [f"{i}. <a id=\"{p['id']}\"></a>**{_e(p['verb'])}** {_e(p['text'])} "
+            + " ".join(_ref(r) for r in p["refs"]) for i, p in enumerate(d["talking_points"], start=1)] \
+        or ["The evidence suggests no talking point."]
+
+    out += ["", f"## {titles['shared']}", ""]
+    theme = None
+    for x in d["shared"]:
+        if x["theme"] != theme:
+            theme = x["theme"]
+            out += [f"### {_e(x['label'])}", ""]
+        out += [_quote(x["eu"], "EU"), ">", _quote(x["partner"], "Partner"), ""]
+    if not d["shared"]:
+        out += ["No EU statement has a partner match.", ""]
+
+    out += [f"## {titles['gaps']}", ""]
+    for g in d["gaps"]:
+        out += [f"### {_e(g['label'])} ({_n(g['score'])})", ""]
+        out += [f"- “{_e(q['text'])}” {_cite(q)}" for q in g["quotes"]] + [""]
+    if not d["gaps"]:
+        out += ["None: every EU statement on a scored theme has a partner match.", ""]
+
+    out += [f"## {titles['partner-only']}", ""]
+    for p in d["partner_only"]:
+        silent = " (not addressed by the EU reference)" if p["eu_silent"] else ""
+        out += [f"### {_e(p['label'])}{silent}", ""]
+        out += [f"- “{_e(q['text'])}” {_cite(q)}" for q in p["quotes"]] + [""]
+    if not d["partner_only"]:
+        out += ["None found.", ""]
+
+    out += [f"## {titles['divergences']}", ""]
+    for x in d["divergences"]:
+        out += [f"### {_e(x['label'])}: {_e(x['reason'])}", "", _quote(x["eu"], "EU"), ">",
+                _quote(x["partner"], "Partner"), ""]
+    if not d["divergences"]:
+        out += ["No divergent pair was found.", ""]
+
+    out += [f"## {titles['changes']}", ""]
+    ch = d["changes"]
+    if ch["available"]:
+        out += [f"Commitments of consecutive documents of one type are matched by meaning "
+                f"(cosine ≥ {ch['threshold']}).", ""]
+        for st in ch["steps"]:
+            c = st["counts"]
+            out += [f"### {_e(st['from']['doc_id'])} ({_e(st['from']['date'])}) → "
+                    f"{_e(st['to']['doc_id'])} ({_e(st['to']['date'])})", "",
+                    "| new | dropped | strengthened | weakened | unchanged |", "|---:|---:|---:|---:|---:|",
+                    f"| {c['new']} | {c['dropped']} | {c['strengthened']} | {c['weakened']} | {c['kept']} |", ""]
+            for key, heading in (("new", "New commitments"), ("dropped", "Dropped commitments"),
+                                 ("strengthened", "Strengthened"), ("weakened", "Weakened")):
+                if not st[key]:
+                    continue
+                out += [f"#### {heading}", ""]
+                for item in st[key]:
+                    parts = []
+                    if item.get("before"):
+                        b = item["before"]
+                        parts.append(f"before ({_e(b['strength'])}): “{_e(b['text'])}” {_cite(b)}")
+                    if item.get("after"):
+                        a = item["after"]
+                        parts.append(f"after ({_e(a['strength'])}): “{_e(a['text'])}” {_cite(a)}")
+                    out.append("- " + "; ".join(parts))
+                out.append("")
+    else:
+        out += [_e(ch["note"]), ""]
+
+    out += [f"## {titles['documents']}", "", "| side | id | title | issuer | type | date |", "|---|---|---|---|---|---|"]
+    out += [f"| EU | {_e(x['doc_id'])} | {_e(x.get('title'))} | {_e(x.get('issuer'))} | {_e(x.get('doc_type'))} | "
+            f"{_e(x.get('date'))} |" for x in d["eu_documents"]]
+    out += [f"| partner | {_e(x['doc_id'])} | {_e(x.get('title'))} | {_e(x.get('issuer'))} | {_e(x.get('doc_type'))} | "
+            f"{_e(x.get('date'))} |" for x in d["partner_documents"]]
+
+    out += ["", f"## {titles['annex']}", "", "Every quote of this briefing, with its document, page and paragraph.", ""]
+    for q in d["annex"]:
+        title = f" — {_e(q['title'])}" if q.get("title") else ""
+        out += [f"<a id=\"{q['ref']}\"></a>**{q['ref']}** ({_e(q['side'])}) {_e(q['anchor'])}{title}  ",
+                f"“{_e(q['text'])}”", ""]
+    out += [f"## {titles['methods']}", ""] + _methods(d["methods"])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _comparison(d: Mapping[str, Any]) -> str:
+    titles = {s["id"]: s["title"] for s in d["sections"]}
+    eu = ", ".join(_e(x["doc_id"]) for x in d["eu_documents"])
+    out = [f"# {_e(d['title'])}", "", f"EU reference: {eu}.", "",
+           f"## {titles['summary']}", "", f"**{_e(d['summary']['headline'])}**", "",
+           f"## {titles['overall']}", "",
+           "| partner | overall | interval | strongest theme | weakest theme | divergent pairs | documents |",
+           "|---|---:|---:|---|---|---:|---|"]
+    out += [f"| {_e(p['partner'])} | {_n(p['score'])} | {_e(p['interval'])} | {_e(p['strongest'])} | "
+            f"{_e(p['weakest'])} | {p['divergences']} | {_e(', '.join(p['documents']))} |" for p in d["partners"]]
+    out += ["", f"## {titles['heatmap']}", "",
+            "| partner | " + " | ".join(_e(t["label"]) for t in d["themes"]) + " |",
+            "|---|" + "---:|" * len(d["themes"])]
+    out += [f"| {_e(p['partner'])} | " + " | ".join(_n(v) for v in row) + " |"
+            for p, row in zip(d["partners"], d["matrix"])]
+    out += ["", f"## {titles['briefings']}", ""]
+    for p in d["partners"]:
+        target = p["file"].replace(".html", ".md") if p["file"] else ""
+        out.append(f"- [{_e(p['partner'])}]({target})" if target else f"- {_e(p['partner'])}")
+    out += ["", f"## {titles['methods']}", ""] + _methods(d["methods"])
+    return "\n".join(out).rstrip() + "\n"
