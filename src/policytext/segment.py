@@ -15,6 +15,7 @@ Ids are stable for the same input: ``{doc_id}:p{n}``, ``{doc_id}:s{n}``,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from .ingest.blocks import Block
@@ -33,7 +34,10 @@ _ABBREVIATIONS = {
     "z.b", "bzw", "usw", "vgl", "mme", "mlle", "cie", "sr", "sra", "ee.uu", "núm", "pág",
 }
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, whitespace.
-_BOUNDARY = re.compile(r"([.!?\u2026]+)([\"'\u201d\u2019)\]]*)(\s+)")
+# The look-behind makes a run of punctuation match from its first character only, so a long
+# run ("......") costs linear, not quadratic, time.
+_BOUNDARY = re.compile(r"(?<![.!?\u2026])([.!?\u2026]+)([\"'\u201d\u2019)\]]*)(\s+)")
+_TOKEN = re.compile(r"\S+")
 _CJK_BOUNDARY = re.compile(r"([\u3002\uff01\uff1f]+)([\u300d\u300f\uff09\"'\u201d]*)")
 _NEXT_STARTS_SENTENCE = re.compile(r"[\"'\u201c\u2018(\[]*[A-Z0-9\u00c0-\u00de\u0391-\u03a9\u0410-\u042f\u2022\u2013-]")
 
@@ -47,14 +51,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     stops (``。！？``) end a sentence without a following space.
     """
     cuts: list[int] = []
+    token_starts: list[int] | None = None  # starts of the whitespace-free runs, built on first need
     for m in _BOUNDARY.finditer(text):
         end = m.end(2)
         nxt = text[m.end():m.end() + 3]
         if not nxt or not _NEXT_STARTS_SENTENCE.match(nxt):
             continue
         if m.group(1) == ".":
-            word = re.search(r"(\S+)$", text[: m.start(1)])
-            token = word.group(1).lower().lstrip("(\"'\u201c") if word else ""
+            if token_starts is None:
+                token_starts = [t.start() for t in _TOKEN.finditer(text)]
+            token = _token_before(text, m.start(1), token_starts).lower().lstrip("(\"'\u201c")
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
             if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):  # U.S, e.g, a.m
@@ -72,6 +78,20 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             spans.append((start + lead, start + lead + len(stripped)))
         start = cut
     return spans
+
+
+def _token_before(text: str, end: int, token_starts: list[int]) -> str:
+    """The whitespace-free run of ``text`` that ends at ``end`` (``""`` if whitespace precedes it).
+
+    Same as ``re.search(r"(\\S+)$", text[:end])`` (which also looks past one final
+    newline) without copying the text before ``end``: linear, not quadratic, overall.
+    """
+    if end and text[end - 1] == "\n":
+        end -= 1
+    if not end or text[end - 1].isspace():
+        return ""
+    start = token_starts[bisect_right(token_starts, end - 1) - 1]
+    return text[start:end]
 
 
 def build_document(

@@ -260,6 +260,10 @@ def _make_loader():
             seen = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                try:
+                    hash(key)
+                except TypeError:  # a list or mapping as key ("? [a]"): SafeLoader reports it as a YAML error
+                    continue
                 if key in seen:
                     raise _DuplicateKey(key, key_node.start_mark.line + 1)
                 seen.add(key)

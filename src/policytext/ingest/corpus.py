@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -36,8 +37,8 @@ READERS: dict[str, Callable[..., Extracted]] = {
     ".text": lambda data, path, limits: read_txt(data, path),
     ".md": lambda data, path, limits: read_markdown(data, path),
     ".markdown": lambda data, path, limits: read_markdown(data, path),
-    ".html": lambda data, path, limits: read_html(data, path),
-    ".htm": lambda data, path, limits: read_html(data, path),
+    ".html": read_html,
+    ".htm": read_html,
     ".pdf": read_pdf,
     ".docx": read_docx,
 }
@@ -81,21 +82,28 @@ def read_document(
             path, f"unsupported file type {suffix or '(none)'!r}", f"supported: {', '.join(sorted(READERS))}"
         )
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError as e:
         raise DocumentError(path, "file not found") from e
     except OSError as e:
         raise DocumentError(path, f"cannot access the file ({e.strerror})") from e
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise DocumentError(path, "is a folder, not a file")
-    if size > limits.max_bytes:
+    if not stat.S_ISREG(info.st_mode):  # a pipe or device could block or never end
+        raise DocumentError(path, "not a regular file (a pipe, socket or device)")
+    if info.st_size > limits.max_bytes:
         raise DocumentError(
-            path, f"file is {size:,} bytes, over the limit of {limits.max_bytes:,}", "raise ReadLimits.max_bytes"
+            path, f"file is {info.st_size:,} bytes, over the limit of {limits.max_bytes:,}", "raise ReadLimits.max_bytes"
         )
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since stat(): read on, never past the limit
+                data += f.read(limits.max_bytes + 1 - len(data))
     except OSError as e:
         raise DocumentError(path, f"cannot read the file ({e.strerror})") from e
+    if len(data) > limits.max_bytes:
+        raise DocumentError(path, f"file is over the limit of {limits.max_bytes:,} bytes", "raise ReadLimits.max_bytes")
     if not data.strip():
         raise DocumentError(path, "the file is empty")
     extracted = READERS[suffix](data, path, limits)
@@ -267,7 +275,21 @@ def _resolve(root: Path, row: dict[str, str], manifest: Path, n: int, by_stem: d
         )
     if len(matches) > 1:
         raise DocumentError(root / doc_id, f"several files for id {doc_id!r}: {', '.join(map(str, matches))}")
+    if not _inside(root, matches[0]):
+        raise ManifestError(manifest, f"file {str(matches[0])!r} of {doc_id!r} is a link out of the corpus folder",
+                            row=n)
     return matches[0]
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """``path`` (after following links) lies inside the folder ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _read_inside(root: Path, path: Path, doc_id: str, limits: ReadLimits) -> Document:
+    if not _inside(root, path):
+        raise DocumentError(path, "is a link out of the corpus folder")
+    return read_document(path, doc_id=doc_id, limits=limits)
 
 
 def _files_by_stem(root: Path) -> dict[str, list[Path]]:
@@ -340,7 +362,7 @@ def load_corpus(
         for stem, paths in sorted(by_stem.items()):
             for p in paths:
                 doc_id = stem if len(paths) == 1 else f"{stem}.{p.suffix.lstrip('.').lower()}"
-                attempt(doc_id, p, lambda p=p, doc_id=doc_id: read_document(p, doc_id=doc_id, limits=limits))
+                attempt(doc_id, p, lambda p=p, doc_id=doc_id: _read_inside(root, p, doc_id, limits))
     return Corpus(
         root=str(root),
         documents=tuple(documents),

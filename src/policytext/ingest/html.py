@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import DocumentError
-from .blocks import Block, Extracted, normalize_whitespace
+from .blocks import Block, Extracted, ReadLimits, normalize_whitespace
 from .text import decode_text
 
 __all__ = ["read_html"]
@@ -43,7 +43,22 @@ def _is_chrome(el) -> bool:
     return bool(marker.strip()) and bool(_CHROME.search(marker))
 
 
-def read_html(data: bytes, path: str | Path) -> Extracted:
+#: libxml2's own nesting limit with ``huge_tree=True``: markup past it is dropped by the parser.
+_LIBXML2_MAX_DEPTH = 2048
+
+
+def _max_depth(root) -> int:
+    """Deepest element nesting of the tree, computed without recursion."""
+    import lxml.etree
+
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def read_html(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) -> Extracted:
     """Read the main content of an HTML page into blocks.
 
     Scripts, styles, navigation, headers, footers, cookie banners and other
@@ -51,16 +66,34 @@ def read_html(data: bytes, path: str | Path) -> Extracted:
     present.  ``h1``-``h6`` become headings; paragraphs, list items, table
     cells and text-bearing ``div``s become paragraphs.  Works iteratively, so
     deeply nested markup cannot exhaust the stack.
+
+    Raises
+    ------
+    DocumentError
+        for elements nested deeper than ``limits.max_html_depth`` (libxml2
+        itself stops at 2,048 levels and would silently drop everything
+        after that point, so such a page is refused rather than read in part).
     """
     import lxml.etree
     import lxml.html
 
     text = decode_text(data, path)
     try:
-        parser = lxml.html.HTMLParser(recover=True, huge_tree=False, remove_comments=True, remove_pis=True)
+        # huge_tree lifts libxml2's nesting limit from 256 to 2,048 levels (input size is
+        # already bounded by ReadLimits.max_bytes); deeper pages are refused below.
+        parser = lxml.html.HTMLParser(recover=True, huge_tree=True, remove_comments=True, remove_pis=True)
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as e:
         raise DocumentError(path, f"unreadable HTML ({e})") from e
+    depth = _max_depth(root)
+    truncated = any("Excessive depth" in err.message for err in parser.error_log)
+    if truncated or depth > limits.max_html_depth:
+        raise DocumentError(
+            path,
+            f"HTML elements nested more than {min(limits.max_html_depth, _LIBXML2_MAX_DEPTH):,} levels deep",
+            "the page cannot be read in full; simplify its markup or raise ReadLimits.max_html_depth "
+            f"(at most {_LIBXML2_MAX_DEPTH:,})",
+        )
 
     # Drop chrome first (collect, then remove, so iteration stays valid).
     doomed = [el for el in root.iter() if isinstance(el.tag, str) and _is_chrome(el)]

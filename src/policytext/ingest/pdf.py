@@ -22,11 +22,14 @@ boxes with their positions, then:
 
 from __future__ import annotations
 
+import contextvars
 import io
 import re
 import statistics
+import zlib
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +106,90 @@ class _Para:
     @property
     def bottom(self) -> float:
         return self.lines[-1].y0
+
+
+class _DecompressionLimit(Exception):
+    """A PDF stream expanded past ``ReadLimits.max_pdf_decompressed`` (not a ``zlib.error``,
+    so pdfminer does not retry it with its unbounded byte-by-byte fallback)."""
+
+
+#: Bytes still allowed to come out of compressed streams of the PDF being read (None: no bound).
+_BUDGET: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("policytext_pdf_budget", default=None)
+_CHUNK = 1 << 20
+
+
+class _BoundedZlib:
+    """Stands in for the ``zlib`` module inside ``pdfminer.pdftypes``.
+
+    pdfminer inflates each FlateDecode stream with one ``zlib.decompress``
+    call, so a few hundred kilobytes of zeros become gigabytes.  While
+    :func:`_bounded_inflate` is active, inflation goes in 1 MB steps charged
+    to a per-file budget and stops with :class:`_DecompressionLimit` when it
+    runs out; elsewhere (other users of pdfminer in the process) it is plain
+    ``zlib``.
+    """
+
+    error = zlib.error
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompress(data: bytes, *args, **kwargs) -> bytes:
+        budget = _BUDGET.get()
+        if budget is None or args or kwargs:
+            return zlib.decompress(data, *args, **kwargs)
+        return _inflate(data, budget)
+
+
+def _inflate(data: bytes, budget: list[int]) -> bytes:
+    """What pdfminer makes of a FlateDecode stream, inflated in bounded steps.
+
+    pdfminer calls ``zlib.decompress`` and, on a ``zlib.error``, retries byte
+    by byte (``decompress_corrupted``): the output up to a damaged checksum
+    is kept, a stream damaged earlier gives ``b""``.  This does the same in
+    one pass, charging every 1 MB step to ``budget``, and never raises
+    ``zlib.error`` (so pdfminer's unbounded, quadratic retry never runs).
+    """
+    inflater = zlib.decompressobj()
+    out: list[bytes] = []
+
+    def feed(chunk: bytes) -> None:
+        piece = inflater.decompress(chunk, _CHUNK)
+        while True:
+            budget[0] -= len(piece)
+            if budget[0] < 0:
+                raise _DecompressionLimit
+            out.append(piece)
+            if not inflater.unconsumed_tail:
+                return
+            piece = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+
+    body, checksum = (data[:-3], data[-3:]) if len(data) > 3 else (b"", data)
+    try:
+        feed(body)
+    except zlib.error:
+        return b""
+    for i in range(len(checksum)):
+        try:
+            feed(checksum[i:i + 1])
+        except zlib.error:
+            break
+    return b"".join(out)
+
+
+@contextmanager
+def _bounded_inflate(limit: int) -> Iterator[None]:
+    import pdfminer.pdftypes
+
+    if not isinstance(pdfminer.pdftypes.zlib, _BoundedZlib):
+        pdfminer.pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
+    token = _BUDGET.set([limit])
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
 
 
 def _furniture_key(text: str) -> str:
@@ -262,9 +349,16 @@ def read_pdf(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) -
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
-        pages = list(_open_pages(data, path, limits))
+        with _bounded_inflate(limits.max_pdf_decompressed):
+            pages = list(_open_pages(data, path, limits))
     except DocumentError:
         raise
+    except _DecompressionLimit as e:
+        raise DocumentError(
+            path,
+            f"compressed streams expand to more than {limits.max_pdf_decompressed:,} bytes",
+            "possible decompression bomb; raise ReadLimits.max_pdf_decompressed if it is genuine",
+        ) from e
     except (PDFEncryptionError, PDFPasswordIncorrect) as e:
         raise DocumentError(path, "the PDF is encrypted", "decrypt it or export an unprotected copy") from e
     except Exception as e:  # pdfminer raises many types on damaged files

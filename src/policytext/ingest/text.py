@@ -12,13 +12,15 @@ __all__ = ["decode_text", "read_txt", "read_markdown", "blocks_from_plain_text"]
 
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u25aa\u25cf\u00b7]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)])\s+")
 _DATELINE_END = re.compile(r"\b(?:1[89]|20)\d{2}$")
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")  # closing #s are stripped in code (linear time)
+# Inline markup, each span bounded (text 500, link target 1,000 characters) so that a line full of
+# unclosed markers ("*a *a *a ...") costs linear time, not quadratic: longer spans are left as written.
 _MD_INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> text
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
-    (re.compile(r"(?<!\w)([*_])(\S.*?\S|\S)\1(?!\w)"), r"\2"),  # italics
-    (re.compile(r"`([^`]*)`"), r"\1"),  # code
+    (re.compile(r"!\[([^\]]{0,500})\]\([^)]{0,1000}\)"), r"\1"),  # images -> alt text
+    (re.compile(r"\[([^\]]{1,500})\]\([^)]{0,1000}\)"), r"\1"),  # links -> text
+    (re.compile(r"(\*\*|__)(.{1,500}?)\1"), r"\2"),  # bold
+    (re.compile(r"(?<!\w)([*_])(\S.{0,498}?\S|\S)\1(?!\w)"), r"\2"),  # italics
+    (re.compile(r"`([^`]{0,500})`"), r"\1"),  # code
 ]
 
 
@@ -119,7 +121,7 @@ def read_markdown(data: bytes, path: str | Path) -> Extracted:
         heading = _MD_HEADING.match(stripped)
         if heading:
             flush()
-            title = _strip_inline_markdown(heading.group(2)).strip()
+            title = _strip_inline_markdown(heading.group(2).rstrip().rstrip("#").rstrip()).strip()
             if title:
                 blocks.append(Block(title, heading=True, level=len(heading.group(1))))
         elif not stripped or re.fullmatch(r"[-*_=]{3,}", stripped):
