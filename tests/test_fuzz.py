@@ -97,7 +97,9 @@ def test_fuzz_text_readers(name):
     def run(data: bytes) -> None:
         fuzz(name, data)
 
+    before = sum(TRIED.values())
     run()
+    assert sum(TRIED.values()) > before and not CRASHED  # inputs were tried, none crashed
 
 
 def test_fuzz_pdf():
@@ -109,7 +111,9 @@ def test_fuzz_pdf():
     def run(data: bytes) -> None:
         fuzz("pdf", data)
 
+    before = sum(TRIED.values())
     run()
+    assert sum(TRIED.values()) > before and not CRASHED  # inputs were tried, none crashed
 
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -135,7 +139,9 @@ def test_fuzz_docx():
     def run(data: bytes) -> None:
         fuzz("docx", data)
 
+    before = sum(TRIED.values())
     run()
+    assert sum(TRIED.values()) > before and not CRASHED  # inputs were tried, none crashed
 
 
 def test_fuzz_segmenter():
@@ -146,7 +152,9 @@ def test_fuzz_segmenter():
         fuzz("build_document", data)
         fuzz("build_document", b"p" + data)
 
+    before = sum(TRIED.values())
     run()
+    assert sum(TRIED.values()) > before and not CRASHED  # inputs were tried, none crashed
 
 
 CELL = st.sampled_from(["a", "b", "c", "a.txt", "sub/b.md", "c.html", "../outside.txt", "/etc/passwd", "link.txt",
@@ -171,7 +179,9 @@ def test_fuzz_manifest_and_corpus():
         fuzz("manifest", data)
         fuzz("corpus", data)
 
+    before = sum(TRIED.values())
     run()
+    assert sum(TRIED.values()) > before and not CRASHED  # inputs were tried, none crashed
 
 
 YAML_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), TEXT,
@@ -207,7 +217,9 @@ def test_fuzz_taxonomy():
     def run(data: bytes) -> None:
         fuzz("taxonomy", data)
 
+    before = sum(TRIED.values())
     run()
+    assert sum(TRIED.values()) > before and not CRASHED  # inputs were tried, none crashed
 
 
 # --------------------------------------------------------------------------- regressions found by fuzzing
