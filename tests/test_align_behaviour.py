@@ -116,3 +116,11 @@ def test_every_score_above_zero_has_an_interval_and_evidence(analyzer, demo):
             assert t.low <= t.score <= t.high
             if t.score > 0:
                 assert t.evidence or t.divergences, (doc_id, t.theme)
+
+
+def test_a_partner_rejecting_an_eu_position_is_a_listed_divergence(analyzer, demo):
+    """The Ostmark strategy refuses a rights-based approach the EU strategy defends."""
+    result = analyzer.align([demo[EU]], [demo["ostmark-national-strategy"]])
+    listed = [(t.theme, d.partner.text) for t in result.themes for d in t.divergences]
+    print(listed)
+    assert any("will not adopt a rights-based approach" in text for _, text in listed)

@@ -120,3 +120,17 @@ def test_a_condition_weakens_firmness_parity(eu_side):
     units[0] = Unit(**{**{f: getattr(units[0], f) for f in units[0].__slots__}, "condition": "subject to funding"})
     conditional = align_units(*eu_side, units, vecs, themes, THEMES).theme("ai")
     assert conditional.parity < plain.parity
+
+
+def test_a_partner_statement_opposing_an_eu_one_is_listed_even_below_the_match_threshold(eu_side):
+    # Negation moves the wording: cosine 0.3 to the EU's AI commitment, below the 0.5 match threshold.
+    units = [_unit(0, "p", "We will not invest in trustworthy AI.", commitment=True, strength="firm", negated=True)]
+    vecs = _vec(0.3, 0, 0, 0.954)[None, :]
+    result = align_units(*eu_side, units, vecs, np.array([[0.9, 0, 0]]), THEMES).theme("ai")
+    assert result.matched == 0
+    assert [d.partner.segment_id for d in result.divergences] == ["p:s0"]
+    assert "contrary position" in result.divergences[0].reason
+    assert result.divergence == 1.0
+    # An unrelated negated sentence (cosine below divergence_threshold) is not a divergence.
+    far = align_units(*eu_side, units, _vec(0, 0, 1, 0)[None, :], np.array([[0.9, 0, 0]]), THEMES)
+    assert far.theme("ai").divergences == ()

@@ -27,8 +27,10 @@ firmness parity
     commitment ranks ``condition_discount`` lower.  (Negated ones are divergences.)
 divergence
     the share of matched pairs pointing in opposite directions (one side
-    negated, or contrary cues such as "restrict", "oppose"); it multiplies the
-    score by ``1 - divergence_penalty * share`` and every divergent pair is listed.
+    negated, or contrary cues such as "restrict", "oppose"), counting also
+    partner statements on the theme that oppose their closest EU statement
+    (cosine >= ``divergence_threshold``); it multiplies the score by
+    ``1 - divergence_penalty * share`` and every divergent pair is listed.
 
 ``score = 100 * (w_cov*coverage + w_agr*agreement + w_par*parity) * (1 - penalty*divergence)``.
 
@@ -97,6 +99,7 @@ class AlignConfig:
     sim_floor: float = 0.25
     sim_ceiling: float = 0.75
     match_threshold: float = 0.5
+    divergence_threshold: float = 0.25
     commitment_weight: float = 2.0
     condition_discount: float = 0.5
     n_bootstrap: int = 200
@@ -349,8 +352,13 @@ def _theme_components(
     p_rank: np.ndarray,
     diverg: np.ndarray,
     cfg: AlignConfig,
+    contrary: int = 0,
 ) -> tuple[float, float, float, float, float, int]:
-    """Score of one theme from per-EU-item best matches; returns (score, cov, agr, par, div, matched)."""
+    """Score of one theme from per-EU-item best matches; returns (score, cov, agr, par, div, matched).
+
+    ``contrary`` counts partner statements on the theme that oppose an EU statement
+    without being its best match; they join the divergent pairs in the divergence share.
+    """
     coverage = 1.0 - math.exp(-partner_count / cfg.coverage_scale)
     if eu_w.sum() <= 0 or best_sim.size == 0:
         agreement = 0.0
@@ -359,14 +367,45 @@ def _theme_components(
         agreement = float(np.average(_rescale(best_sim, cfg) * (1.0 - diverg), weights=eu_w))
     matched = best_sim >= cfg.match_threshold
     n_matched = int(matched.sum())
-    if n_matched:
-        parity = float(np.mean(1.0 - np.abs(eu_rank[matched] - p_rank[best_idx[matched]]) / 3.0))
-        divergence = float(np.mean(diverg[matched]))
-    else:
-        parity, divergence = 0.0, 0.0
+    parity = float(np.mean(1.0 - np.abs(eu_rank[matched] - p_rank[best_idx[matched]]) / 3.0)) if n_matched else 0.0
+    divergence = float((diverg[matched].sum() + contrary) / (n_matched + contrary)) if n_matched + contrary else 0.0
     base = cfg.w_coverage * coverage + cfg.w_agreement * agreement + cfg.w_parity * parity
     score = 100.0 * base * (1.0 - cfg.divergence_penalty * divergence)
     return score, coverage, agreement, parity, divergence, n_matched
+
+
+def _contrary_pairs(
+    theme: str,
+    eu_units: Sequence[Unit],
+    partner_units: Sequence[Unit],
+    eu_idx: np.ndarray,
+    p_idx: np.ndarray,
+    sims: np.ndarray,
+    cfg: AlignConfig,
+    seen: set[tuple[int, int]],
+) -> tuple[EvidencePair, ...]:
+    """Partner statements on the theme that take a contrary position to an EU statement on it.
+
+    The reverse direction of the divergence check: a partner sentence that is
+    negated or carries a contrary cue is paired with its closest EU sentence on
+    the theme; when they are about the same thing (cosine at least
+    ``divergence_threshold``, below the match threshold since negation moves the
+    wording) and only the partner opposes, the pair is a divergence.
+    """
+    out = []
+    if not len(eu_idx):
+        return ()
+    for p in p_idx:
+        u = partner_units[p]
+        if not (u.negated or _contrary(u.text)):
+            continue
+        k = int(sims[eu_idx, p].argmax())
+        e, sim = int(eu_idx[k]), float(sims[eu_idx[k], p])
+        reason = _divergent(eu_units[e], u)
+        if sim >= cfg.divergence_threshold and reason and (e, int(p)) not in seen:
+            out.append(EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(u), sim, divergent=True,
+                                    reason=f"the partner takes a contrary position ({reason})"))
+    return tuple(sorted(out, key=lambda x: (-x.similarity, x.partner.segment_id)))
 
 
 def _seed(cfg: AlignConfig, *sides: Sequence[Unit]) -> int:
@@ -471,8 +510,11 @@ def align_units(
             _divergent(eu_units[e], partner_units[p]) if len(cand) else "" for e, p in zip(eu_idx, best_idx)
         ]
         diverg = np.array([bool(r) for r in diverg_reason], dtype=float)
+        contrary = _contrary_pairs(theme, eu_units, partner_units, eu_idx, p_idx, sims, cfg,
+                                   {(e, p) for e, p, s, r in zip(eu_idx, best_idx, best_sim, diverg_reason)
+                                    if r and s >= cfg.match_threshold})
         score, cov, agr, par, div, n_matched = _theme_components(
-            eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg
+            eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg, len(contrary)
         )
 
         # Bootstrap: resample the EU's sentences on the theme (with replacement) and
@@ -483,7 +525,7 @@ def align_units(
             e_s = rng.integers(0, len(eu_idx), len(eu_idx))
             count_b = float(rng.poisson(len(cand))) if len(cand) else 0.0
             boots[b] = _theme_components(eu_weight[eu_idx][e_s], best_sim[e_s], best_idx[e_s], count_b,
-                                         eu_rank[eu_idx][e_s], p_rank, diverg[e_s], cfg)[0]
+                                         eu_rank[eu_idx][e_s], p_rank, diverg[e_s], cfg, len(contrary))[0]
         boot_matrix[:, j] = boots
         low, high = np.quantile(boots, [alpha, 1 - alpha])
         low, high = min(low, score), max(high, score)
@@ -498,7 +540,7 @@ def align_units(
             key=lambda e: (-e.similarity, e.eu.segment_id, e.partner.segment_id),
         )
         evidence = _dedupe([p for p in pairs if not p.divergent])[: cfg.max_evidence]
-        divergences = tuple(p for p in pairs if p.divergent)
+        divergences = tuple(p for p in pairs if p.divergent) + contrary
         gaps = tuple(Quote.of(eu_units[e]) for e, s in zip(eu_idx, best_sim) if s < cfg.match_threshold)
         if not evidence and not divergences and len(cand) and score > 0:
             # A score above zero always comes with its best (if weak) pair.
