@@ -26,7 +26,12 @@ deterministic
     of the vectors.
 isolating
     a document that cannot be read or analysed is recorded with its error; the
-    batch goes on, and :attr:`BatchResult.exit_code` is 1.
+    batch goes on, and :attr:`BatchResult.exit_code` is 1.  So is a document
+    whose worker process dies (:class:`WorkerLost`): the local pool retries the
+    documents that were in flight one at a time in a fresh pool, Dask retries
+    them on another worker, and one that kills its worker again is recorded as
+    failed.  A store write that fails (disk full, read-only) stops the run with
+    a :class:`~policytext.store.StoreError`; what was committed stays.
 parallel and distributed
     the unit of work is one document (read → extract → embed → theme scores →
     align), run by an executor: :class:`LocalExecutor` in-process (``workers=1``)
@@ -71,7 +76,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -82,7 +89,7 @@ import numpy as np
 from .align import AlignConfig, Alignment, Unit, align_units
 from .errors import ManifestError, PolicytextError
 from .records import Document, DocumentMeta
-from .store import AnalysisRecord, Store, document_key, document_row
+from .store import AnalysisRecord, Store, StoreError, document_key, document_row
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -90,8 +97,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import Analyzer
 
 __all__ = [
-    "AnalyzerSpec", "Source", "BatchResult", "Executor", "LocalExecutor", "DaskExecutor", "score_corpus",
-    "resolve_device", "EXECUTORS",
+    "AnalyzerSpec", "Source", "BatchResult", "Executor", "LocalExecutor", "DaskExecutor", "WorkerLost",
+    "score_corpus", "resolve_device", "EXECUTORS",
 ]
 
 log = logging.getLogger("policytext")
@@ -351,8 +358,20 @@ def _score_task(
 # --------------------------------------------------------------------------- executors
 
 
+class WorkerLost(PolicytextError):
+    """The process running a task died (killed, out of memory, crashed) before returning a result.
+
+    Executors yield it in place of the task's result; the batch records the
+    document as failed and goes on, and a rerun tries the document again.
+    """
+
+
 class Executor(Protocol):
-    """Runs tasks and yields ``(index, result)`` as they complete."""
+    """Runs tasks and yields ``(index, result)`` as they complete.
+
+    A task whose worker process died yields ``(index, WorkerLost(...))`` instead
+    of raising, so that the other tasks go on.
+    """
 
     name: str
     ships_data: bool
@@ -385,13 +404,72 @@ class LocalExecutor:
             for i, args in enumerate(tasks):
                 yield i, fn(*args, **shared)
             return
+        yield from self._run_pool(fn, tasks, shared)
+
+    def _run_pool(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
+                  shared: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+        """Run in the pool, at most ``2 × workers`` tasks in flight; survive a worker process dying.
+
+        When a worker dies the pool breaks and every task in flight is lost.
+        Those tasks (the suspects) are retried one at a time in a fresh pool:
+        a task that kills its worker again, alone, is yielded as
+        :class:`WorkerLost`; the others complete.  Then the rest go on in parallel.
+        """
+        pending = deque(range(len(tasks)))
+        suspects: deque[int] = deque()
+        while pending or suspects:
+            pool = self._ensure_pool()
+            if suspects:
+                i = suspects.popleft()
+                try:
+                    result = pool.submit(fn, *tasks[i], **shared).result()
+                except BrokenProcessPool as e:
+                    self._discard_pool()
+                    yield i, WorkerLost(f"the worker process died while processing this document, twice ({e}); "
+                                        "recorded as failed, a rerun tries it again")
+                    continue
+                yield i, result
+                continue
+            inflight: dict[Future[Any], int] = {}
+            broken = False
+            while (pending or inflight) and not broken:
+                while pending and len(inflight) < 2 * self.workers:
+                    i = pending.popleft()
+                    try:
+                        inflight[pool.submit(fn, *tasks[i], **shared)] = i
+                    except BrokenProcessPool:
+                        pending.appendleft(i)
+                        broken = True
+                        break
+                if not inflight:
+                    break
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=inflight.__getitem__):
+                    i = inflight.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        suspects.append(i)
+                        broken = True
+                        continue
+                    yield i, result
+            if broken:
+                log.warning("a worker process died; retrying the %d document(s) it may have been processing, "
+                            "one at a time", len(suspects) + len(inflight))
+                suspects.extend(sorted(inflight.values()))
+                self._discard_pool()
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import multiprocessing as mp
 
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"))
-        futures = {self._pool.submit(fn, *args, **shared): i for i, args in enumerate(tasks)}
-        for fut in as_completed(futures):
-            yield futures[fut], fut.result()
+        return self._pool
+
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:
@@ -424,7 +502,7 @@ class DaskExecutor:
         self._own_client = True
         if scheduler is None:
             self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+                                         dashboard_address=":0")  # any free port: clusters may run side by side
             self.client = Client(self._cluster)
         elif isinstance(scheduler, str):
             self.client = Client(scheduler)
@@ -442,7 +520,12 @@ class DaskExecutor:
         futures = [self.client.submit(fn, *args, **scattered, pure=False) for args in tasks]
         index = {f.key: i for i, f in enumerate(futures)}
         for fut in dask_completed(futures):
-            yield index[fut.key], fut.result()
+            try:
+                result = fut.result()
+            except Exception as e:  # the task itself never raises: its worker died (KilledWorker) or was lost
+                result = WorkerLost(f"the Dask worker running this document died or was lost "
+                                    f"({type(e).__name__}: {e}); recorded as failed, a rerun tries it again")
+            yield index[fut.key], result
             fut.release()
 
     def close(self) -> None:
@@ -636,7 +719,11 @@ def score_corpus(
     ManifestError
         if the corpus or the EU reference cannot be found.
     StoreError
-        if the store is locked by another run or unusable.
+        if the store is locked by another run, read-only, or a write fails (disk full): the
+        documents committed before are kept, the run is marked ``failed`` when the store still
+        takes it, and a rerun resumes.
+    ModelNotFoundError
+        if a model package is not installed (before anything is written).
 
     Examples
     --------
@@ -668,6 +755,7 @@ def score_corpus(
         db = store
     runner: Executor | None = None
     own_executor = False
+    run_id: str | None = None
     try:
         run_id = db.begin_run(
             corpus=str(corpus), reference=json.dumps(eu_items), reference_key=reference_key,
@@ -707,6 +795,7 @@ def score_corpus(
             if missing:
                 tasks = [(spec, shipped(r), None, config, models) for r in missing]
                 for i, res in runner.run(_score_task, tasks, {}):
+                    res = _as_result(res, missing[i])
                     if res.error:
                         raise PolicytextError(f"EU reference {missing[i].doc_id!r} could not be analysed: "
                                               f"{res.error_type}: {res.error}")
@@ -728,6 +817,7 @@ def score_corpus(
             with _progress(_want_progress(progress), len(todo), "scoring") as advance:
                 for i, res in runner.run(fn, tasks, {"eu": eu_list}):
                     s = todo[i]
+                    res = _as_result(res, s)
                     if res.error:
                         db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
                                       status="failed", error=res.error, error_type=res.error_type,
@@ -753,11 +843,25 @@ def score_corpus(
         files = _write_outputs(db, scores, summary, Path(out)) if out is not None else ()
         return BatchResult(run_id=run_id, store=db.path, scores=scores, summary=summary, counts=counts,
                            seconds=seconds, files=files, settings=settings)
+    except BaseException:
+        # Stopped (store unwritable, reference unusable, interrupted): say so in the run's record if the
+        # store still takes it.  Every document committed so far is kept; a rerun does the rest.
+        if run_id is not None:
+            with contextlib.suppress(Exception):
+                db.finish_run(run_id, status="failed", seconds=time.perf_counter() - t_start)
+        raise
     finally:
         if runner is not None and own_executor:
             runner.close()
         if own_store:
             db.close()
+
+
+def _as_result(res: _TaskResult | BaseException, source: Source) -> _TaskResult:
+    """An executor's answer as a task result: a lost worker becomes a failure of that document."""
+    if isinstance(res, BaseException):
+        return _TaskResult(source.doc_id, source.doc_key or None, error=str(res), error_type=type(res).__name__)
+    return res
 
 
 class _PartnerTask:

@@ -46,13 +46,15 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,7 +137,18 @@ FROM (SELECT s.doc_key, s.analysis_fp, s.doc_id, s.segment_id, s.idx, s.theme_sc
 
 
 class StoreError(PolicytextError):
-    """The store cannot be opened or used (locked by another process, damaged, wrong path)."""
+    """The store cannot be opened or used (locked by another process, damaged, wrong path, disk full, read-only)."""
+
+
+def _write_problem(error: BaseException) -> str:
+    """A short name for why a write failed: full disk, read-only, or DuckDB's own message."""
+    code = getattr(error, "errno", None)
+    text = str(error)
+    if code == errno.ENOSPC or "No space left" in text:
+        return "the disk is full (no space left on device)"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "read-only" in text.lower() or "Permission denied" in text:
+        return f"the store is read-only ({text})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -221,14 +234,43 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise StoreError(f"{self.path}: cannot open the store: {_write_problem(e)}; pass another --store") from e
             raise StoreError(
                 f"{self.path}: cannot open the store ({e}); another process may be writing to it — "
                 "wait for it to finish, or pass another --store"
             ) from e
         except duckdb.Error as e:
             raise StoreError(f"{self.path}: not a usable DuckDB store ({e})") from e
+        self.read_only = read_only
         if not read_only:
-            self.con.execute(_SCHEMA)
+            with self._writing("create the tables"):
+                self.con.execute(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn a failed write (full disk, read-only file or store, I/O error) into a :class:`StoreError`.
+
+        The message names the problem and says that what was committed before is kept.
+        """
+        import duckdb
+
+        try:
+            yield
+        except (OSError, duckdb.Error) as e:
+            if isinstance(e, duckdb.InvalidInputException) and "read-only" not in str(e).lower():
+                raise
+            raise StoreError(
+                f"{self.path}: cannot {what}: {_write_problem(e)}. Everything committed before is kept; "
+                "fix the problem (free disk space, make the store writable, or pass another --store) "
+                "and rerun to resume"
+            ) from e
+
+    def _rollback(self) -> None:
+        # After a fatal I/O error DuckDB may refuse even the rollback: the transaction is not
+        # committed either way, and the error that caused it is the one to report.
+        with contextlib.suppress(Exception):
+            self.con.execute("ROLLBACK")
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
@@ -297,8 +339,15 @@ class Store:
                 for c, t in zip(rel.columns, rel.types)
             )
             query = f"SELECT {casts} FROM ({query})"
-        self.con.execute(f"COPY ({query}) TO '{quoted}' ({options})", list(params) if params is not None else None)
-        os.replace(tmp, path)
+        try:
+            with self._writing(f"write {path}"):
+                self.con.execute(f"COPY ({query}) TO '{quoted}' ({options})",
+                                 list(params) if params is not None else None)
+                os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         return path
 
     # -- runs -------------------------------------------------------------------------------
@@ -306,13 +355,15 @@ class Store:
         """Record the start of a run; return its id."""
         run_id = fields.pop("run_id", None) or f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         row = {"run_id": run_id, "started_at": _now(), "status": "running", **_jsonify(fields)}
-        self._insert_row("runs", row)
+        with self._writing("record the run"):
+            self._insert_row("runs", row)
         return run_id
 
     def finish_run(self, run_id: str, *, status: str = "finished", **counts: Any) -> None:
         sets = {"finished_at": _now(), "status": status, **counts}
         assignments = ", ".join(f"{k} = ?" for k in sets)
-        self.con.execute(f"UPDATE runs SET {assignments} WHERE run_id = ?", [*sets.values(), run_id])
+        with self._writing("record the end of the run"):
+            self.con.execute(f"UPDATE runs SET {assignments} WHERE run_id = ?", [*sets.values(), run_id])
 
     def run_items(self, run_id: str) -> pd.DataFrame:
         return self.sql("SELECT * FROM run_items WHERE run_id = ? ORDER BY recorded_at, doc_id", [run_id])
@@ -331,10 +382,11 @@ class Store:
         frame = pd.DataFrame([{**r, "recorded_at": _now()} for r in rows]).drop_duplicates("doc_key")
         self.con.register("_new_documents", frame)
         try:
-            self.con.execute(
-                "INSERT INTO documents BY NAME SELECT * FROM _new_documents "
-                "WHERE doc_key NOT IN (SELECT doc_key FROM documents)"
-            )
+            with self._writing("store document metadata"):
+                self.con.execute(
+                    "INSERT INTO documents BY NAME SELECT * FROM _new_documents "
+                    "WHERE doc_key NOT IN (SELECT doc_key FROM documents)"
+                )
         finally:
             self.con.unregister("_new_documents")
 
@@ -431,46 +483,49 @@ class Store:
         it: a resumed run then simply does the document again.
         """
         con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if analysis is not None:
-                if analysis_fp is None:
-                    raise ValueError("analysis_fp is required with an analysis")
-                self._write_analysis(analysis, analysis_fp, run_id)
-            if alignment is not None:
-                if doc_key is None or reference_key is None or score_fp is None:
-                    raise ValueError("doc_key, reference_key and score_fp are required with an alignment")
-                self._write_alignment(alignment, doc_key, doc_id, reference_key, score_fp, run_id, seconds)
-            con.execute("DELETE FROM run_items WHERE run_id = ? AND doc_id = ? AND role = ?", [run_id, doc_id, role])
-            self._insert_row("run_items", {
-                "run_id": run_id, "doc_id": doc_id, "doc_key": doc_key, "role": role, "status": status,
-                "error": error, "error_type": error_type, "seconds": seconds, "recorded_at": _now(),
-            })
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with self._writing(f"store the results of {doc_id}"):
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if analysis is not None:
+                    if analysis_fp is None:
+                        raise ValueError("analysis_fp is required with an analysis")
+                    self._write_analysis(analysis, analysis_fp, run_id)
+                if alignment is not None:
+                    if doc_key is None or reference_key is None or score_fp is None:
+                        raise ValueError("doc_key, reference_key and score_fp are required with an alignment")
+                    self._write_alignment(alignment, doc_key, doc_id, reference_key, score_fp, run_id, seconds)
+                con.execute("DELETE FROM run_items WHERE run_id = ? AND doc_id = ? AND role = ?",
+                            [run_id, doc_id, role])
+                self._insert_row("run_items", {
+                    "run_id": run_id, "doc_id": doc_id, "doc_key": doc_key, "role": role, "status": status,
+                    "error": error, "error_type": error_type, "seconds": seconds, "recorded_at": _now(),
+                })
+                con.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     def put_skipped(self, run_id: str, items: Sequence[tuple[str, str]], *, role: str = "partner") -> None:
         """Record documents whose results were reused (``(doc_id, doc_key)`` pairs), in one transaction."""
         if not items:
             return
         now = _now()
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.executemany(
-                "DELETE FROM run_items WHERE run_id = ? AND doc_id = ? AND role = ?",
-                [[run_id, doc_id, role] for doc_id, _ in items],
-            )
-            self._insert_rows("run_items", [
-                {"run_id": run_id, "doc_id": doc_id, "doc_key": key, "role": role, "status": "skipped",
-                 "error": "", "error_type": "", "seconds": 0.0, "recorded_at": now}
-                for doc_id, key in items
-            ])
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+        with self._writing("record the reused results"):
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                self.con.executemany(
+                    "DELETE FROM run_items WHERE run_id = ? AND doc_id = ? AND role = ?",
+                    [[run_id, doc_id, role] for doc_id, _ in items],
+                )
+                self._insert_rows("run_items", [
+                    {"run_id": run_id, "doc_id": doc_id, "doc_key": key, "role": role, "status": "skipped",
+                     "error": "", "error_type": "", "seconds": 0.0, "recorded_at": now}
+                    for doc_id, key in items
+                ])
+                self.con.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     def _write_analysis(self, a: AnalysisRecord, analysis_fp: str, run_id: str) -> None:
         import pyarrow as pa
