@@ -197,7 +197,7 @@ class CrashingDask(DaskExecutor):
         return super().run(CrashOn(fn, CRASH_DOC), tasks, shared)
 
 
-def _check_crashed_run(result, path: Path, baseline, corpus, *, exact: bool = True) -> None:
+def _assert_crashed_run(result, path: Path, baseline, corpus, *, exact: bool = True) -> None:
     """The crashing document is recorded as ``WorkerLost``; with ``exact=False`` (Dask with no retries
     allowed) a document queued on the same worker may be lost with it."""
     assert result.exit_code == 1
@@ -220,7 +220,7 @@ def test_worker_dying_in_local_pool_is_retried_then_recorded(baseline, corpus, t
         result = score_corpus(corpus, eu=EU, store=path, executor=executor, progress=False)
     finally:
         executor.close()
-    _check_crashed_run(result, path, baseline, corpus)
+    _assert_crashed_run(result, path, baseline, corpus)
 
 
 def test_worker_dying_on_dask_local_cluster_is_recorded(baseline, corpus, tmp_path):
@@ -234,4 +234,4 @@ def test_worker_dying_on_dask_local_cluster_is_recorded(baseline, corpus, tmp_pa
             result = score_corpus(corpus, eu=EU, store=path, executor=executor, progress=False)
         finally:
             executor.close()
-    _check_crashed_run(result, path, baseline, corpus, exact=False)
+    _assert_crashed_run(result, path, baseline, corpus, exact=False)
