@@ -134,3 +134,36 @@ def test_a_partner_statement_opposing_an_eu_one_is_listed_even_below_the_match_t
     # An unrelated negated sentence (cosine below divergence_threshold) is not a divergence.
     far = align_units(*eu_side, units, _vec(0, 0, 1, 0)[None, :], np.array([[0.9, 0, 0]]), THEMES)
     assert far.theme("ai").divergences == ()
+
+
+def _unread_partner():
+    """The partner of _partner(), as a language without commitment rules leaves it: no commitment reading."""
+    units, vecs, themes = _partner()
+    return [Unit(**{**{f: getattr(u, f) for f in u.__slots__}, "commitment": False, "strength": None})
+            for u in units], vecs, themes
+
+
+def test_unknown_firmness_is_left_out_not_scored_as_absent(eu_side):
+    """Commitments not extracted (e.g. Japanese): parity is None and coverage + agreement carry the score."""
+    absent = align_units(*eu_side, *_unread_partner(), THEMES).theme("ai")
+    unknown = align_units(*eu_side, *_unread_partner(), THEMES, partner_commitments_known=False).theme("ai")
+    assert absent.parity == 0.0 and unknown.parity is None
+    assert unknown.matched == absent.matched > 0 and unknown.agreement == absent.agreement
+    cfg = AlignConfig()
+    cov = 1 - np.exp(-1 / cfg.coverage_scale)
+    expected = 100 * (cfg.w_coverage * cov + cfg.w_agreement * unknown.agreement) / (cfg.w_coverage + cfg.w_agreement)
+    assert unknown.score == pytest.approx(expected, abs=0.01)
+    assert unknown.score > absent.score
+    assert unknown.low <= unknown.score <= unknown.high
+    # a known partner is scored as before, with the flag given per sentence
+    known = align_units(*eu_side, *_partner(), THEMES, partner_commitments_known=[True, True]).theme("ai")
+    assert known == align_units(*eu_side, *_partner(), THEMES).theme("ai")
+
+
+def test_unknown_negation_is_no_divergence(eu_side):
+    units, vecs, themes = eu_side
+    neg_eu = [Unit(**{**{f: getattr(u, f) for f in u.__slots__}, "negated": True}) if u.segment_id == "eu:s0" else u
+              for u in units]
+    read = align_units(neg_eu, vecs, themes, *_partner(), THEMES).theme("ai")
+    unread = align_units(neg_eu, vecs, themes, *_unread_partner(), THEMES, partner_commitments_known=False).theme("ai")
+    assert read.divergences and not unread.divergences

@@ -56,6 +56,60 @@ def test_language_neutral_taxonomy_has_no_cues():
     assert len(tax) == 17 and all(not t.cues for t in tax)
 
 
+# Invented sentences (not from any measured document): each says the same thing in five languages.
+TWINS = {
+    "cybersecurity": ["We will respond to ransomware and cyber attacks together.",
+                      "Nous répondrons ensemble aux attaques de rançongiciels et à la cybercriminalité.",
+                      "Responderemos juntos a los ciberataques y al ransomware.",
+                      "Wir werden gemeinsam auf Cyberangriffe und Ransomware reagieren.",
+                      "ランサムウェアやサイバー攻撃に共同で対処する。"],
+    "privacy": ["Both sides protect personal data and privacy.",
+                "Les deux parties protègent les données personnelles et la vie privée.",
+                "Ambas partes protegen los datos personales y la privacidad.",
+                "Beide Seiten schützen personenbezogene Daten und die Privatsphäre.",
+                "双方は個人情報とプライバシーを保護する。"],
+    "ai": ["They will cooperate on artificial intelligence.",
+           "Ils coopéreront dans le domaine de l'intelligence artificielle.",
+           "Cooperarán en materia de inteligencia artificial.",
+           "Sie werden bei der künstlichen Intelligenz zusammenarbeiten.",
+           "人工知能の分野で協力する。"],
+}
+
+
+def test_multilingual_taxonomy_cues_match_in_five_languages():
+    """A translation matches the cue its English twin matches (whole words; anywhere in Japanese)."""
+    from policytext.multilingual import CUE_LANGUAGES, multilingual_taxonomy
+    from policytext.taxonomy import load_taxonomy
+    from policytext.themes import compile_cues, cue_matrix
+
+    assert CUE_LANGUAGES == ("en", "fr", "es", "de", "ja")
+    tax = multilingual_taxonomy()
+    english = load_taxonomy()
+    assert tax.ids == english.ids and tax.fingerprint != english.fingerprint
+    assert all(set(e.cues) < set(m.cues) for e, m in zip(english, tax))  # English cues kept, others added
+    patterns, only_english = compile_cues(tax), compile_cues(english)
+    for theme, sentences in TWINS.items():
+        k = list(tax.ids).index(theme)
+        hits = cue_matrix(sentences, patterns)[:, k]
+        assert hits.tolist() == [1.0] * 5, (theme, hits)
+        if theme != "cybersecurity":  # "ransomware", "cyber..." are shared words
+            assert cue_matrix(sentences[1:], only_english)[:, k].sum() == 0  # the English cues alone miss them
+    # an ASCII acronym inside Japanese text is a cue; inside an English word it is not
+    ai = list(tax.ids).index("ai")
+    assert cue_matrix(["生成AIのリスク", "Send the MAIL."], patterns)[:, ai].tolist() == [1.0, 0.0]
+
+
+def test_languages_without_cue_list_are_noted():
+    from policytext.pipeline import Analyzer
+
+    it = _doc("it1", "it", "L'Unione europea investirà nei cavi sottomarini entro il 2027.")
+    fr = _doc("fr1", "fr", "L'Union européenne investira dans les câbles sous-marins d'ici 2027.")
+    notes = Analyzer._cue_notes(it, "multilingual")
+    assert len(notes) == 1 and "'it'" in notes[0] and "no theme cue list" in notes[0]
+    assert Analyzer._cue_notes(fr, "multilingual") == ()
+    assert Analyzer._cue_notes(it, "default") == ()
+
+
 @pytest.mark.slow
 def test_multilingual_embedder_interface(tmp_path):
     from policytext.embed import MultilingualEmbedder

@@ -152,7 +152,7 @@ def test_fit_predict_with_labels(three):
     assert ((dec > 0) == (pred == 1)).all()
     calls = emb.calls
     clf.predict_proba(new, context=["Space policy", "", ""])
-    assert emb.calls == calls + 2  # one batch for texts, one for contexts: no per-text calls
+    assert emb.calls == calls + 1  # texts and contexts in one batch: no per-text calls
 
 
 def test_binary_label_matrix_and_bad_labels(three):
@@ -164,7 +164,7 @@ def test_binary_label_matrix_and_bad_labels(three):
     assert np.allclose(a, b)
     with pytest.raises(ValueError, match="unknown theme 'ai'"):
         clf.fit(texts, [["ai"]] + y[1:])
-    with pytest.raises(ValueError, match="context has 1 texts"):
+    with pytest.raises(ValueError, match="context has 1 items"):
         clf.predict(texts[:2], context=["x"])
     with pytest.raises(TypeError, match="single string"):
         clf.predict("a text")
@@ -194,7 +194,8 @@ def test_score_document_uses_sentences_and_context(three):
                     fmt="md")
     ctx = sentence_contexts(doc)
     assert len(ctx) == len(doc.sentences)
-    assert "Oceans" in ctx[1] and "fleet sails" in ctx[1]
+    assert ctx[1] == ("Oceans", "The fleet sails.", "Maritime rules apply.")
+    assert ctx[3] == ("Oceans",)  # a sentence that is its whole paragraph: the heading only
     clf = ThemeClassifier(taxonomy=three, embedder=HashEmbedder(), prior="rule").fit()
     scores = clf.score_document(doc)
     assert len(scores) == 3 * len(doc.sentences)
@@ -289,3 +290,56 @@ def test_custom_taxonomy_with_real_embeddings_uses_shipped_evidence_weights(thre
     proba = clf.predict_proba(texts)
     # without a cue, the closest theme still ranks first
     assert list(proba.argmax(axis=1)) == [0, 1, 2]
+
+
+def test_context_vector_is_the_mean_of_its_texts(three):
+    """A tuple context is embedded as the normalised mean of its texts' vectors (no extra encoding)."""
+    emb = HashEmbedder()
+    clf = ThemeClassifier(taxonomy=three, embedder=emb, prior="rule").fit()
+    parts = ("Oceans", "The fleet sails.", "Maritime rules apply.")
+    ev = clf._evidence(["The fleet sails."], clf._check_context([parts], 1))
+    v = emb.encode(list(parts)).mean(axis=0)
+    assert np.allclose(ev["F"][0, emb.encode(["x"]).shape[1]:], clf.context_weight * v / np.linalg.norm(v), atol=1e-6)
+    # a plain string is a one-text context; an empty one gives zeros
+    one = clf._evidence(["a", "b"], clf._check_context(["Oceans", ""], 2))
+    assert np.allclose(one["F"][0, emb.encode(["x"]).shape[1]:], clf.context_weight * emb.encode(["Oceans"])[0])
+    assert not one["F"][1, emb.encode(["x"]).shape[1]:].any()
+    with pytest.raises(TypeError, match="context\\[0\\]"):
+        clf._check_context([("ok", 3)], 1)
+
+
+class BilingualEmbedder(HashEmbedder):
+    """HashEmbedder over English words, with a few French words mapped to their English twins first."""
+
+    model_key = "test:bilingual-hash-64"
+    FR = {"hôpitaux": "hospitals", "hôpital": "hospital", "vaccins": "vaccines", "satellites": "satellites",
+          "océans": "oceans", "maritimes": "maritime", "les": "the", "manquent": "lack", "de": "of",
+          "infirmières": "nurses"}
+
+    def encode(self, texts):
+        return super().encode([" ".join(self.FR.get(w, w) for w in re.findall(r"\w+", t.lower())) for t in texts])
+
+
+def test_embedding_cues_carry_the_cue_to_another_language(three, tmp_path):
+    """cues='embedding': a French sentence with no English cue still gets the theme's cue evidence."""
+    texts, y = toy_data()
+    emb = BilingualEmbedder()
+    extra = ["Hospitals are open.", "Vaccines arrive.", "Maritime law applies.", "Satellites fly.", "Bread is cheap.",
+             "The hospital closed.", "Oceans rise.", "A vaccine works.", "The sky is blue.", "Cars are fast."]
+    clf = ThemeClassifier(taxonomy=three, embedder=emb, min_positives=2, cv=3, cues="embedding")
+    clf.fit(texts, y, cue_texts=extra)
+    assert clf.cue_mask_.all() and clf.cue_coef_.shape == (3, 64)
+    french = ["Les hôpitaux manquent de infirmières.", "Les océans maritimes."]
+    assert cue_matrix(french, compile_cues(three)).sum() == 0  # the English regexes see nothing
+    _, ev = clf._scores(french, None)
+    health, oceans = list(clf.classes_).index("health"), list(clf.classes_).index("oceans")
+    assert ev["cues"][0, health] > 0.5 > ev["cues"][0, oceans]
+    assert ev["cues"][1, oceans] > 0.5 > ev["cues"][1, health]
+    assert clf.predict_themes(french) == [["health"], ["oceans"]]
+    assert "cue predicted from the embedding" in clf.explain(french)[0][0].reason
+    back = ThemeClassifier.load(clf.save(tmp_path / "m"), taxonomy=three, embedder=emb)
+    assert back.cues == "embedding" and np.allclose(back.predict_proba(french), clf.predict_proba(french))
+    with pytest.raises(ValueError, match="labelled"):
+        ThemeClassifier(taxonomy=three, embedder=emb, cues="embedding").fit()
+    with pytest.raises(ValueError, match="cues must be"):
+        ThemeClassifier(taxonomy=three, embedder=emb, cues="words").fit(texts, y)

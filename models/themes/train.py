@@ -38,7 +38,7 @@ def main(shared: Path) -> None:
     scores = {name: {"micro": sec["micro"], "macro": sec["macro"],
                      "per_label": {k: {m: v[m] for m in ("precision", "recall", "f1", "support")}
                                    for k, v in sec["per_label"].items()}}
-              for name, sec in cv.metrics.items()}
+              for name, sec in cv.metrics.items() if name.startswith("themes")}
     extra = {
         "training_data": {
             "file": "eval/dev/sentences.jsonl (shared data set, not shipped)",

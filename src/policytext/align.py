@@ -34,6 +34,11 @@ divergence
 
 ``score = 100 * (w_cov*coverage + w_agr*agreement + w_par*parity) * (1 - penalty*divergence)``.
 
+Where the partner's commitments were not extracted (a language without
+commitment rules: ``partner_commitments_known`` False), firmness is unknown, not
+absent: parity is left out (``None``; the other two weights are rescaled to sum
+to 1) and a negation on the EU side is not read as a divergence.
+
 The interval is a percentile bootstrap (``n_bootstrap`` draws, seeded by the
 inputs): the EU's sentences on the theme are resampled with replacement, and
 the partner's number of sentences on the theme is redrawn from a Poisson law
@@ -206,7 +211,7 @@ class ThemeAlignment:
     eu_commitments: int
     partner_commitments: int
     agreement: float
-    parity: float
+    parity: float | None  # None: the partner's commitments were not extracted (firmness unknown)
     divergence: float
     matched: int
     evidence: tuple[EvidencePair, ...] = ()
@@ -316,9 +321,13 @@ def _contrary(text: str) -> bool:
     return bool(CONTRARY_CUES.search(text))
 
 
-def _divergent(eu: Unit, partner: Unit) -> str:
-    """Why a matched pair points in opposite directions ('' if it does not)."""
-    if eu.negated != partner.negated:
+def _divergent(eu: Unit, partner: Unit, known: bool = True) -> str:
+    """Why a matched pair points in opposite directions ('' if it does not).
+
+    ``known``: whether the partner sentence's commitment reading exists (else a
+    negation cannot be compared).
+    """
+    if known and eu.negated != partner.negated:
         return "one side negates the undertaking"
     eu_c, p_c = _contrary(eu.text), _contrary(partner.text)
     if p_c and not eu_c:
@@ -328,7 +337,8 @@ def _divergent(eu: Unit, partner: Unit) -> str:
     return ""
 
 
-def _divergence_matrix(eu_units: Sequence[Unit], partner_units: Sequence[Unit]) -> np.ndarray:
+def _divergence_matrix(eu_units: Sequence[Unit], partner_units: Sequence[Unit],
+                       known: np.ndarray | None = None) -> np.ndarray:
     """Boolean ``(n_eu, n_partner)`` matrix: does the pair diverge (same rule as :func:`_divergent`)?"""
     def flags(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (np.array([u.negated for u in units], dtype=bool),
@@ -336,8 +346,9 @@ def _divergence_matrix(eu_units: Sequence[Unit], partner_units: Sequence[Unit]) 
                 np.array([u.commitment for u in units], dtype=bool))
 
     (neg_e, con_e, com_e), (neg_p, con_p, com_p) = flags(eu_units), flags(partner_units)
+    known = np.ones(len(partner_units), dtype=bool) if known is None else known
     return (
-        (neg_e[:, None] != neg_p[None, :])
+        ((neg_e[:, None] != neg_p[None, :]) & known[None, :])
         | (con_p[None, :] & ~con_e[:, None])
         | (con_e[:, None] & ~con_p[None, :] & com_p[None, :] & com_e[:, None])
     )
@@ -353,11 +364,15 @@ def _theme_components(
     diverg: np.ndarray,
     cfg: AlignConfig,
     contrary: int = 0,
-) -> tuple[float, float, float, float, float, int]:
+    p_known: np.ndarray | None = None,
+) -> tuple[float, float, float | None, float, float, int]:
     """Score of one theme from per-EU-item best matches; returns (score, cov, agr, par, div, matched).
 
     ``contrary`` counts partner statements on the theme that oppose an EU statement
     without being its best match; they join the divergent pairs in the divergence share.
+    ``p_known`` flags partner sentences whose commitment reading exists; parity is
+    taken over matched pairs with such a partner sentence, and is ``None`` (left out
+    of the score, the other weights rescaled) when there is none.
     """
     coverage = 1.0 - math.exp(-partner_count / cfg.coverage_scale)
     if eu_w.sum() <= 0 or best_sim.size == 0:
@@ -367,9 +382,19 @@ def _theme_components(
         agreement = float(np.average(_rescale(best_sim, cfg) * (1.0 - diverg), weights=eu_w))
     matched = best_sim >= cfg.match_threshold
     n_matched = int(matched.sum())
-    parity = float(np.mean(1.0 - np.abs(eu_rank[matched] - p_rank[best_idx[matched]]) / 3.0)) if n_matched else 0.0
+    rated = matched if p_known is None else matched & p_known[best_idx]
+    parity: float | None
+    if rated.any():
+        parity = float(np.mean(1.0 - np.abs(eu_rank[rated] - p_rank[best_idx[rated]]) / 3.0))
+    else:
+        # no matched pair: 0 whatever the language (as for an original whose sentences match nothing);
+        # matched pairs whose partner side has no commitment reading: firmness unknown
+        parity = 0.0 if p_known is None or n_matched == 0 or p_known.all() else None
     divergence = float((diverg[matched].sum() + contrary) / (n_matched + contrary)) if n_matched + contrary else 0.0
-    base = cfg.w_coverage * coverage + cfg.w_agreement * agreement + cfg.w_parity * parity
+    if parity is None:  # firmness unknown on the partner side: coverage and agreement carry the score
+        base = (cfg.w_coverage * coverage + cfg.w_agreement * agreement) / (cfg.w_coverage + cfg.w_agreement)
+    else:
+        base = cfg.w_coverage * coverage + cfg.w_agreement * agreement + cfg.w_parity * parity
     score = 100.0 * base * (1.0 - cfg.divergence_penalty * divergence)
     return score, coverage, agreement, parity, divergence, n_matched
 
@@ -432,6 +457,7 @@ def align_units(
     partner: str = "partner",
     config: AlignConfig | None = None,
     models: dict[str, Any] | None = None,
+    partner_commitments_known: Sequence[bool] | bool = True,
 ) -> Alignment:
     """Align a partner's sentences with the EU's, theme by theme (the pure core).
 
@@ -445,6 +471,9 @@ def align_units(
     partner : label of the partner in the result.
     config : score settings; defaults to :class:`AlignConfig()`.
     models : model descriptions to record in the result.
+    partner_commitments_known : per partner sentence (or one value for all) whether
+        its commitment reading exists; ``False`` for text in a language without
+        commitment rules, whose firmness and negation are then unknown, not absent.
 
     Returns
     -------
@@ -471,7 +500,8 @@ def align_units(
     eu_rank = np.array([_rank(u, cfg) for u in eu_units], dtype=float)
     p_rank = np.array([_rank(u, cfg) for u in partner_units], dtype=float)
     eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
-    div_all = _divergence_matrix(eu_units, partner_units)
+    p_known = np.broadcast_to(np.asarray(partner_commitments_known, dtype=bool), (n_p,)).copy()
+    div_all = _divergence_matrix(eu_units, partner_units, p_known)
     rng = np.random.default_rng(_seed(cfg, eu_units, partner_units))
     alpha = (1 - cfg.interval) / 2
 
@@ -507,14 +537,16 @@ def align_units(
         best_sim = sub.max(axis=1) if sub.shape[1] else np.zeros(len(eu_idx))
         best_idx = cand[best_pos] if len(cand) else np.zeros(len(eu_idx), dtype=int)
         diverg_reason = [
-            _divergent(eu_units[e], partner_units[p]) if len(cand) else "" for e, p in zip(eu_idx, best_idx)
+            _divergent(eu_units[e], partner_units[p], bool(p_known[p])) if len(cand) else ""
+            for e, p in zip(eu_idx, best_idx)
         ]
         diverg = np.array([bool(r) for r in diverg_reason], dtype=float)
         contrary = _contrary_pairs(theme, eu_units, partner_units, eu_idx, p_idx, sims, cfg,
                                    {(e, p) for e, p, s, r in zip(eu_idx, best_idx, best_sim, diverg_reason)
                                     if r and s >= cfg.match_threshold})
         score, cov, agr, par, div, n_matched = _theme_components(
-            eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg, len(contrary)
+            eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg, len(contrary),
+            p_known,
         )
 
         # Bootstrap: resample the EU's sentences on the theme (with replacement) and
@@ -525,7 +557,8 @@ def align_units(
             e_s = rng.integers(0, len(eu_idx), len(eu_idx))
             count_b = float(rng.poisson(len(cand))) if len(cand) else 0.0
             boots[b] = _theme_components(eu_weight[eu_idx][e_s], best_sim[e_s], best_idx[e_s], count_b,
-                                         eu_rank[eu_idx][e_s], p_rank, diverg[e_s], cfg, len(contrary))[0]
+                                         eu_rank[eu_idx][e_s], p_rank, diverg[e_s], cfg, len(contrary),
+                                         p_known)[0]
         boot_matrix[:, j] = boots
         low, high = np.quantile(boots, [alpha, 1 - alpha])
         low, high = min(low, score), max(high, score)
@@ -549,7 +582,8 @@ def align_units(
                                      float(best_sim[k]), reason="closest pair (below the match threshold)"),)
         results.append(ThemeAlignment(
             score=round(score, 2), low=round(float(low), 2), high=round(float(high), 2),
-            agreement=round(agr, 4), parity=round(par, 4), divergence=round(div, 4), matched=n_matched,
+            agreement=round(agr, 4), parity=None if par is None else round(par, 4), divergence=round(div, 4),
+            matched=n_matched,
             evidence=tuple(evidence), divergences=divergences, gaps=gaps[: cfg.max_evidence],
             partner_only=partner_only, **common,
         ))

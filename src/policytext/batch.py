@@ -308,6 +308,8 @@ def _analyse(spec: AnalyzerSpec, doc: Document) -> AnalysisRecord:
 
 def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, config: AlignConfig,
            models: dict[str, Any]) -> Alignment:
+    from .pipeline import commitments_known
+
     def cat(items: Sequence[AnalysisRecord], name: str, width: int) -> np.ndarray:
         arrays = [getattr(a, name) for a in items if len(a.units)]
         return np.concatenate(arrays) if arrays else np.zeros((0, width))
@@ -318,6 +320,7 @@ def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, co
         units, cat(eu, "vectors", 0), cat(eu, "theme_scores", ntheme),
         list(partner.units), partner.vectors, partner.theme_scores, eu[0].themes,
         thresholds=eu[0].thresholds, partner=label, config=config, models=models,
+        partner_commitments_known=commitments_known(partner.doc_id, partner.notes),
     )
 
 
@@ -768,7 +771,8 @@ def score_corpus(
         valid = [s for s in partners if not s.error]
         done = db.scored([s.doc_key for s in valid], reference_key, score_fp)
         analysed = db.analysed([s.doc_key for s in valid] + [r.doc_key for r in refs], analysis_fp)
-        todo = [s for s in valid if s.doc_key not in done]
+        # largest documents first: the workers then finish together (longest-processing-time order)
+        todo = sorted((s for s in valid if s.doc_key not in done), key=lambda s: -_file_size(s.path))
         skipped = [s for s in valid if s.doc_key in done]
         db.put_skipped(run_id, [(s.doc_id, s.doc_key) for s in skipped], role="partner")
         counts["skipped"] = len(skipped)
@@ -855,6 +859,13 @@ def score_corpus(
             runner.close()
         if own_store:
             db.close()
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _as_result(res: _TaskResult | BaseException, source: Source) -> _TaskResult:

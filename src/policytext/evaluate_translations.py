@@ -171,9 +171,9 @@ def evaluate_translations(
         train_rows = read_gold(tg)
         train_ctx, _ = gold_contexts(train_rows, corpus_dir)
         Y = label_matrix(train_rows, [str(c) for c in clf.classes_])
-        method = ("multilingual backend (USE multilingual v3, language-neutral theme model) for originals and "
-                  "translations; leave-one-document-out: each pair scored with a theme model refitted without "
-                  "the original's gold sentences")
+        method = ("multilingual backend (USE multilingual v3, theme model with cues in en/fr/es/de/ja) for "
+                  "originals and translations; leave-one-document-out: each pair scored with a theme model "
+                  "refitted without the original's gold sentences")
     else:
         method = "multilingual backend, theme model as is (trained on these originals: optimistic)"
 
@@ -188,8 +188,11 @@ def evaluate_translations(
         if mode == "auto" and original_id in trained_docs:
             keep = [i for i, r in enumerate(train_rows) if r["doc_id"] != original_id]
             fold = clone(clf).set_params(embedder=embedder)
+            cue_texts = [s.text for d in trained.get("cue_docs", []) if d != original_id and d in corpus
+                         for s in corpus[d].sentences]
             fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
-                     groups=[train_rows[i]["doc_id"] for i in keep])
+                     groups=[train_rows[i]["doc_id"] for i in keep],
+                     **({"cue_texts": cue_texts} if getattr(clf, "cues", "regex") == "embedding" else {}))
             analyzer = Analyzer(classifier=fold, embedder=embedder, extractor=base._extractor())
             analyzer._multilingual["fr"] = base._french_extractor()
         en = analyzer.align(eu_docs, [original], config=config)

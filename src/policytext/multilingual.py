@@ -9,11 +9,14 @@ translating them first.  Two *backends* exist:
 ``"multilingual"``
     USE multilingual v3 (:class:`~policytext.embed.MultilingualEmbedder`, 16
     languages in one space) and a theme model trained in that space
-    (``data/theme_model_use``).  That model ignores the taxonomy's cues
-    (regular expressions written in English): it reads every language with
-    the same, language-neutral evidence -- prototype similarity, context
-    similarity and per-theme text models -- so a French sentence is not scored
-    lower than its English original for want of an English cue.
+    (``data/theme_model_use``).  That model reads every language with the
+    same evidence -- prototype similarity, context similarity, per-theme text
+    models -- plus the taxonomy's cues in English *and* in French, Spanish,
+    German and Japanese (:func:`multilingual_taxonomy`, cue lists in
+    ``data/cues_multilingual.yaml``), so a French sentence is not scored lower
+    than its English original for want of an English cue.  Other languages
+    have no cue list: their theme scores rest on the embedding evidence alone,
+    and the analysis says so in its notes.
 
 :func:`choose_backend` picks the multilingual backend when any document of a
 run is not English (or a paragraph of one is, see
@@ -38,6 +41,8 @@ __all__ = [
     "choose_backend",
     "document_languages",
     "language_neutral_taxonomy",
+    "multilingual_taxonomy",
+    "CUE_LANGUAGES",
     "multilingual_model_path",
     "load_multilingual_classifier",
 ]
@@ -87,6 +92,46 @@ def language_neutral_taxonomy(taxonomy: Taxonomy | str | os.PathLike[str] | None
                    name=f"{tax.name or 'taxonomy'} (language-neutral: no cues)")
 
 
+def _cue_file() -> Path:
+    return Path(str(resources.files("policytext") / "data" / "cues_multilingual.yaml"))
+
+
+def _cue_lists() -> dict[str, Any]:
+    import yaml
+
+    path = _cue_file()
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("cues"), dict):
+        raise ValueError(f"{path}: expected a mapping with a 'cues' mapping of theme id -> language -> cues")
+    return data
+
+
+def _cue_languages() -> tuple[str, ...]:
+    return ("en", *(str(x) for x in _cue_lists().get("languages", ())))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CUE_LANGUAGES":  # languages with a cue list (read from the YAML file on first use)
+        return _cue_languages()
+    raise AttributeError(name)
+
+
+def multilingual_taxonomy(taxonomy: Taxonomy | str | os.PathLike[str] | None = None) -> Taxonomy:
+    """``taxonomy`` (default: the shipped one) with each theme's cues also in French, Spanish, German, Japanese.
+
+    The extra cues (``data/cues_multilingual.yaml``) translate the English ones
+    theme by theme; a theme id missing from the file keeps its English cues only.
+    """
+    tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    extra = _cue_lists()["cues"]
+    themes = []
+    for t in tax.themes:
+        per_language = extra.get(t.id) or {}
+        more = tuple(str(c) for lang in sorted(per_language) for c in (per_language[lang] or ()))
+        themes.append(replace(t, cues=tuple(dict.fromkeys((*t.cues, *more)))))
+    return replace(tax, themes=tuple(themes), name=f"{tax.name or 'taxonomy'} (+ cues in {', '.join(_cue_languages()[1:])})")
+
+
 def load_multilingual_classifier(embedder: Any = None, folder: str | os.PathLike[str] | None = None):
     """Load the theme model trained in the USE multilingual space.
 
@@ -106,5 +151,5 @@ def load_multilingual_classifier(embedder: Any = None, folder: str | os.PathLike
     from .themes import ThemeClassifier
 
     embedder = embedder if embedder is not None else MultilingualEmbedder()
-    return ThemeClassifier.load(folder or multilingual_model_path(), taxonomy=language_neutral_taxonomy(),
+    return ThemeClassifier.load(folder or multilingual_model_path(), taxonomy=multilingual_taxonomy(),
                                 embedder=embedder)

@@ -222,15 +222,13 @@ class Analyzer:
                 if own in ("en", "fr"):
                     parts.setdefault(own, []).append((d, d))
                 else:
-                    notes[d.doc_id] = [f"{d.doc_id}: language {own!r}: commitments not extracted "
-                                       "(rules exist for English and French only)"]
+                    notes[d.doc_id] = [f"{d.doc_id}: language {own!r}: {NOT_EXTRACTED}"]
                 continue
             for lang in sorted({own} | set(by_par.values())):
                 keep = {s.segment_id for s in d.sentences if by_par.get(s.paragraph, own) == lang}
                 if lang not in ("en", "fr"):
                     notes.setdefault(d.doc_id, []).append(
-                        f"{d.doc_id}: language {lang!r} ({len(keep)} sentence(s)): commitments not extracted "
-                        "(rules exist for English and French only)")
+                        f"{d.doc_id}: language {lang!r} ({len(keep)} sentence(s)), {NOT_EXTRACTED}")
                     continue
                 view = replace(d, segments=tuple(s for s in d.segments if s.kind != "sentence" or s.segment_id in keep))
                 parts.setdefault(lang, []).append((d, view))
@@ -251,6 +249,19 @@ class Analyzer:
                 extractions[d.doc_id] = e
         return extractions, notes
 
+    @staticmethod
+    def _cue_notes(doc: Document, backend: str) -> tuple[str, ...]:
+        """On the multilingual backend, a note per language of ``doc`` that has no theme cue list."""
+        if backend != "multilingual":
+            return ()
+        from .ingest.language import base_language, paragraph_languages
+        from .multilingual import CUE_LANGUAGES
+
+        own = base_language(doc.meta.language or doc.meta.detected_language)
+        langs = sorted(({own} | set(paragraph_languages(doc).values())) - set(CUE_LANGUAGES) - {""})
+        return tuple(f"{doc.doc_id}: language {lang!r}: no theme cue list, theme scores rest on the embedding "
+                     "evidence alone (cue lists: " + ", ".join(CUE_LANGUAGES) + ")" for lang in langs)
+
     def _run(self, docs: list[Document], backend: str = "default") -> list[AnalyzedDocument]:
         from .themes import sentence_contexts
 
@@ -260,7 +271,7 @@ class Analyzer:
         extractions, notes_by_doc = self._extract(docs)
 
         texts: list[str] = []
-        contexts: list[str] = []
+        contexts: list[tuple[str, ...]] = []
         spans: list[tuple[int, int]] = []
         for d in docs:
             sents = d.sentences
@@ -291,7 +302,7 @@ class Analyzer:
                 if c.segment_id in row_of else c
                 for c in (ext.commitments if ext else ())
             )
-            notes = tuple(notes_by_doc.get(d.doc_id, ()))
+            notes = tuple(notes_by_doc.get(d.doc_id, ())) + self._cue_notes(d, backend)
             out.append(AnalyzedDocument(
                 document=d, units=tuple(units), vectors=vectors[a:b], theme_scores=doc_scores, themes=themes,
                 thresholds=thresholds, commitments=commitments, entities=ext.entities if ext else (), notes=notes,
@@ -325,7 +336,23 @@ class Analyzer:
             _cat_units(pa), _cat(pa, "vectors"), _cat(pa, "theme_scores"),
             eu[0].themes, thresholds=eu[0].thresholds, partner=label, config=config,
             models=self.models_for(backend),
+            partner_commitments_known=[commitments_known(a.document.doc_id, a.notes) for a in pa for _ in a.units],
         )
+
+
+#: The end of the note a document gets when its language has no commitment rules.
+NOT_EXTRACTED = "commitments not extracted (rules exist for English and French only)"
+
+
+def commitments_known(doc_id: str, notes: Sequence[str]) -> bool:
+    """Whether the commitments of document ``doc_id`` were extracted (``False``: its language has no rules).
+
+    Read from the analysis notes, which the store keeps with the analysis, so a
+    rescore from the store decides as the first run did.  A mixed document whose
+    main language has rules counts as known.
+    """
+    prefix = f"{doc_id}: language "
+    return not any(n.startswith(prefix) and n.endswith(f": {NOT_EXTRACTED}") for n in notes)
 
 
 def _partner_label(docs: Sequence[Document]) -> str:

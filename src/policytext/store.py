@@ -584,7 +584,17 @@ class Store:
         self.con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
 
     def _insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many rows at once, through Arrow (row-by-row ``executemany`` is ~100x slower in DuckDB)."""
         if not rows:
+            return
+        import pyarrow as pa
+
+        try:
+            data = pa.Table.from_pylist([dict(r) for r in rows])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed value types in a column: the slow path
+            data = None
+        if data is not None:
+            self._insert_arrow(table, data)
             return
         cols = list(rows[0])
         self.con.executemany(

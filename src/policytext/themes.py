@@ -3,7 +3,12 @@
 :class:`ThemeClassifier` is a scikit-learn estimator.  It scores every
 (text, theme) pair from three kinds of evidence:
 
-1. **cues** — the theme's regular expressions (from the taxonomy) match the text;
+1. **cues** — the theme's regular expressions (from the taxonomy) match the text
+   (``cues="regex"``, the default); or, with ``cues="embedding"``, the
+   probability that they would match, predicted from the text's embedding by a
+   per-theme logistic regression learned where the regexes do match (English
+   training text).  The predicted cue works in any language the embedding
+   model covers — the multilingual model uses it;
 2. **prototypes** — cosine similarity of the text's embedding to the theme's
    definition and example sentences (and the same for the text's *context*:
    its section heading and paragraph), absolute and relative to the best theme;
@@ -81,15 +86,30 @@ def default_model_path() -> Path:
 # --------------------------------------------------------------------------- array core
 
 
+#: Kana, CJK ideographs and Hangul: scripts written without spaces between words.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\uac00-\ud7af"
+#: A word character of a script that separates words (so "AI" matches in "AIの活用" but not in "MAIL").
+_WORD = rf"[^\W{_CJK}]"
+
+
+def _cue_regex(cues: Sequence[str]) -> str:
+    """Cues as one regex: whole words, except cues written in a script without spaces (matched anywhere)."""
+    spaced = [c for c in cues if not re.search(f"[{_CJK}]", c)]
+    unspaced = [c for c in cues if re.search(f"[{_CJK}]", c)]
+    parts = [rf"(?<!{_WORD})(?:{'|'.join(f'(?:{c})' for c in spaced)})(?!{_WORD})"] if spaced else []
+    parts += [f"(?:{c})" for c in unspaced]
+    return "|".join(parts)
+
+
 def compile_cues(taxonomy: Taxonomy) -> list[re.Pattern[str] | None]:
-    """One case-insensitive regex per theme matching any of its cues as whole words (``None``: no cues)."""
+    """One case-insensitive regex per theme matching any of its cues (``None``: no cues).
+
+    Cues match as whole words; cues in Japanese, Chinese or Korean script match
+    anywhere (those scripts do not put spaces between words).
+    """
     out: list[re.Pattern[str] | None] = []
     for theme in taxonomy:
-        if not theme.cues:
-            out.append(None)
-            continue
-        alternatives = "|".join(f"(?:{c})" for c in theme.cues)
-        out.append(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
+        out.append(re.compile(_cue_regex(theme.cues), re.IGNORECASE) if theme.cues else None)
     return out
 
 
@@ -182,20 +202,28 @@ def _best_threshold(proba: np.ndarray, truth: np.ndarray) -> float:
 # --------------------------------------------------------------------------- context
 
 
-def sentence_contexts(doc: Document, segments: Sequence[Segment] | None = None) -> list[str]:
-    """The context of each sentence of ``doc``: its section heading and its paragraph.
+def sentence_contexts(doc: Document, segments: Sequence[Segment] | None = None) -> list[tuple[str, ...]]:
+    """The context of each sentence of ``doc``: its section heading and its paragraph's sentences.
 
-    A sentence that is its whole paragraph gets only the heading; a sentence
-    before the first heading and alone in its paragraph gets ``""`` (no context).
+    Each context is a tuple of texts — the heading (when the sentence is not
+    the heading itself), then every sentence of the paragraph — and the
+    classifier embeds it as the mean of those texts' vectors.  The sentences
+    are the ones the classifier embeds anyway, so a context costs no extra
+    encoding.  A sentence that is its whole paragraph gets only the heading; a
+    sentence before the first heading and alone in its paragraph gets ``()``
+    (no context).
     """
     segments = doc.sentences if segments is None else segments
-    paragraphs = {p.segment_id: p.text for p in doc.paragraphs}
+    by_paragraph: dict[str, list[str]] = {}
+    for s in doc.sentences:
+        if s.parent_id:
+            by_paragraph.setdefault(s.parent_id, []).append(s.text)
     out = []
     for s in segments:
-        para = paragraphs.get(s.parent_id or "", "")
-        para = "" if " ".join(para.split()) == " ".join(s.text.split()) else para
+        para = by_paragraph.get(s.parent_id or "", [])
+        para = [] if [" ".join(x.split()) for x in para] == [" ".join(s.text.split())] else para
         heading = "" if s.section.strip() == s.text.strip() else s.section
-        out.append("\n".join(x for x in (heading, para) if x))
+        out.append(tuple(x for x in (heading, *para) if x.strip()))
     return out
 
 
@@ -223,6 +251,9 @@ class ThemeClassifier(BaseEstimator):
     prior : evidence weights used by a zero-shot ``fit`` (no labels):
         ``"default"`` (those of the shipped model, falling back to a fixed
         rule) or ``"rule"`` (the fixed rule).
+    cues : ``"regex"`` (match the taxonomy's cues in the text) or
+        ``"embedding"`` (predict, from the text's embedding, whether they
+        would match: language-independent; needs a labelled ``fit``).
 
     Attributes
     ----------
@@ -235,6 +266,9 @@ class ThemeClassifier(BaseEstimator):
     pair_coef_, pair_intercept_, threshold_ : the pair model and its threshold.
     evidence_coef_, evidence_intercept_, evidence_threshold_ : the
         evidence-only pair model (what a zero-shot fit uses).
+    cue_coef_, cue_intercept_, cue_mask_ : with ``cues="embedding"``, the
+        per-theme cue predictors (themes with too few cue matches to learn
+        from have ``cue_mask_`` False and a predicted cue of 0).
     training_ : facts about the training data (``n``, ``sha256``, ``mode``).
     """
 
@@ -248,6 +282,7 @@ class ThemeClassifier(BaseEstimator):
         min_positives: int = 5,
         cv: int = 4,
         prior: str = "default",
+        cues: str = "regex",
     ) -> None:
         self.taxonomy = taxonomy
         self.embedder = embedder
@@ -256,6 +291,7 @@ class ThemeClassifier(BaseEstimator):
         self.min_positives = min_positives
         self.cv = cv
         self.prior = prior
+        self.cues = cues
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -307,13 +343,34 @@ class ThemeClassifier(BaseEstimator):
             raise TypeError(f"{name} must hold strings, found {bad[0]}")
         return texts
 
-    def _check_context(self, context: Sequence[str] | None, n: int) -> list[str]:
+    def _check_context(self, context: Sequence[str | Sequence[str]] | None, n: int) -> list[tuple[str, ...]]:
+        """Each context as a tuple of texts (a plain string is a one-text context)."""
         if context is None:
-            return [""] * n
-        ctx = self._check_texts(context, "context")
+            return [()] * n
+        if isinstance(context, str):
+            raise TypeError("context must be a sequence with one context per text, got a single string")
+        ctx = []
+        for i, c in enumerate(context):
+            parts = (c,) if isinstance(c, str) else tuple(c)
+            bad = [type(x).__name__ for x in parts if not isinstance(x, str)]
+            if bad:
+                raise TypeError(f"context[{i}] must be a string or a sequence of strings, found {bad[0]}")
+            ctx.append(tuple(x for x in parts if x.strip()))
         if len(ctx) != n:
-            raise ValueError(f"context has {len(ctx)} texts but X has {n}; give one context per text")
+            raise ValueError(f"context has {len(ctx)} items but X has {n}; give one context per text")
         return ctx
+
+    @staticmethod
+    def _context_vectors(ctx: list[tuple[str, ...]], vecs: np.ndarray, index: dict[str, int]) -> np.ndarray:
+        """Per context the normalised mean of its texts' vectors (zeros for an empty context)."""
+        out = np.zeros((len(ctx), vecs.shape[1]), dtype=np.float32)
+        for i, parts in enumerate(ctx):
+            if parts:
+                v = vecs[[index[t] for t in parts]].mean(axis=0)
+                norm = float(np.linalg.norm(v))
+                if norm > 0:
+                    out[i] = v / norm
+        return out
 
     def _binarize(self, y: Any, n: int) -> np.ndarray:
         classes = list(self.classes_)
@@ -335,16 +392,57 @@ class ThemeClassifier(BaseEstimator):
                 out[i, index[label]] = 1
         return out
 
-    def _evidence(self, texts: list[str], ctx: list[str]) -> dict[str, np.ndarray]:
+    def _evidence(self, texts: list[str], ctx: list[tuple[str, ...]]) -> dict[str, np.ndarray]:
         k = len(self.classes_)
-        E = self._encode(texts)
-        Ec = self._encode(ctx)
+        # one encode call for the texts and every context part (mostly the same sentences)
+        unique = sorted({*texts, *(t for parts in ctx for t in parts)})
+        vecs = self._encode(unique)
+        index = {t: i for i, t in enumerate(unique)}
+        E = vecs[[index[t] for t in texts]] if texts else np.zeros((0, vecs.shape[1]), dtype=np.float32)
+        Ec = self._context_vectors(ctx, vecs, index)
         sims, nearest = prototype_similarity(E, self.prototypes_, self.prototype_theme_, k)
         csims, _ = prototype_similarity(Ec, self.prototypes_, self.prototype_theme_, k)
         csims[~np.any(Ec != 0, axis=1)] = 0.0
-        cues = cue_matrix(texts, self._patterns)
+        cues = self._predicted_cues(E) if self.cues == "embedding" else cue_matrix(texts, self._patterns)
         F = np.hstack([E, self.context_weight * Ec])
         return {"E": E, "F": F, "sims": sims, "nearest": nearest, "ctx_sims": csims, "cues": cues}
+
+    def _predicted_cues(self, E: np.ndarray) -> np.ndarray:
+        """``(n, n_themes)`` probability that each theme's cues would match, from the embeddings."""
+        return _sigmoid(E @ self.cue_coef_.T + self.cue_intercept_) * self.cue_mask_
+
+    def _fit_cues(self, E: np.ndarray, texts: list[str], groups: Sequence[Any] | None,
+                  cue_texts: Sequence[str]) -> np.ndarray:
+        """Learn the cue predictors; return out-of-fold predicted cues for ``texts``.
+
+        Training data: ``texts``, the extra ``cue_texts`` and the taxonomy's
+        definitions and examples, labelled by whether the regex cues match.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        extra = [t for t in dict.fromkeys([*cue_texts, *self.prototype_texts_]) if t.strip()]
+        Ex = self._encode(extra) if extra else np.zeros((0, E.shape[1]), dtype=np.float32)
+        C_x, C = cue_matrix(extra, self._patterns), cue_matrix(texts, self._patterns)
+        k = len(self.classes_)
+        self.cue_coef_ = np.zeros((k, E.shape[1]), dtype=np.float32)
+        self.cue_intercept_ = np.zeros(k, dtype=np.float32)
+        self.cue_mask_ = np.zeros(k, dtype=bool)
+        oof = np.zeros((len(texts), k), dtype=np.float32)
+        A, B = np.vstack([E, Ex]), np.vstack([C, C_x])
+        for j in range(k):
+            pos = int(B[:, j].sum())
+            if pos < self.min_positives or len(B) - pos < self.min_positives:
+                continue
+            self.cue_mask_[j] = True
+            for train, test in self._folds(C[:, j], groups):
+                rows = np.concatenate([train, np.arange(len(texts), len(A))])
+                if B[rows, j].min() == B[rows, j].max():
+                    continue
+                m = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(A[rows], B[rows, j])
+                oof[test, j] = m.predict_proba(E[test])[:, 1]
+            m = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(A, B[:, j])
+            self.cue_coef_[j], self.cue_intercept_[j] = m.coef_[0], m.intercept_[0]
+        return oof
 
     @property
     def _patterns(self) -> list[re.Pattern[str] | None]:
@@ -372,8 +470,9 @@ class ThemeClassifier(BaseEstimator):
         X: Sequence[str] | None = None,
         y: Any = None,
         *,
-        context: Sequence[str] | None = None,
+        context: Sequence[str | Sequence[str]] | None = None,
         groups: Sequence[Any] | None = None,
+        cue_texts: Sequence[str] = (),
     ) -> ThemeClassifier:
         """Fit on labelled texts, or set up zero-shot scoring when ``y`` is ``None``.
 
@@ -382,9 +481,13 @@ class ThemeClassifier(BaseEstimator):
         X : texts (sentences or paragraphs); may be ``None`` for a zero-shot fit.
         y : per text a list of theme ids, or an ``(n, n_themes)`` 0/1 matrix
             in the order of ``classes_`` (the taxonomy's order); ``None`` for zero-shot.
-        context : per text its context (section heading and paragraph), or ``None``.
+        context : per text its context — a text, or a tuple of texts embedded as the mean of
+            their vectors (what :func:`sentence_contexts` gives: heading and paragraph sentences) —
+            or ``None``.
         groups : per text a group (e.g. its document id): out-of-fold scores
             then never mix a group's texts between training and scoring folds.
+        cue_texts : with ``cues="embedding"``, more (unlabelled) texts to learn
+            the cue predictors from — the regexes label them.
 
         Returns
         -------
@@ -392,6 +495,8 @@ class ThemeClassifier(BaseEstimator):
         """
         from sklearn.linear_model import LogisticRegression
 
+        if self.cues not in ("regex", "embedding"):
+            raise ValueError(f"cues must be 'regex' or 'embedding', got {self.cues!r}")
         self._setup()
         k = len(self.classes_)
         dim = 2 * self.prototypes_.shape[1]
@@ -399,6 +504,8 @@ class ThemeClassifier(BaseEstimator):
         self.text_intercept_ = np.zeros(k, dtype=np.float32)
         self.text_mask_ = np.zeros(k, dtype=bool)
         if y is None:
+            if self.cues == "embedding":
+                raise ValueError("cues='embedding' learns cue predictors from labelled texts: pass X and y")
             self._set_prior()
             self.pair_coef_ = np.concatenate([self.evidence_coef_, [0.0, 0.0]]).astype(np.float64)
             self.pair_intercept_ = float(self.evidence_intercept_)
@@ -410,7 +517,11 @@ class ThemeClassifier(BaseEstimator):
         texts = self._check_texts(X)
         Y = self._binarize(y, len(texts))
         ctx = self._check_context(context, len(texts))
+        if self.cues == "embedding":
+            cue_oof = self._fit_cues(self._encode(texts), texts, groups, self._check_texts(cue_texts, "cue_texts"))
         ev = self._evidence(texts, ctx)
+        if self.cues == "embedding":  # the pair model learns from out-of-fold predicted cues
+            ev["cues"] = cue_oof
         F = ev["F"]
         oof = np.zeros(Y.shape, dtype=np.float32)
         for j in range(k):
@@ -471,7 +582,7 @@ class ThemeClassifier(BaseEstimator):
 
     # predict -----------------------------------------------------------------
 
-    def _scores(self, X: Sequence[str], context: Sequence[str] | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def _scores(self, X: Sequence[str], context: Sequence[str | Sequence[str]] | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, ["pair_coef_", "threshold_"])
@@ -492,21 +603,21 @@ class ThemeClassifier(BaseEstimator):
         text model, the evidence-only model's for the others (both chosen by the same global rule)."""
         return np.where(self.text_mask_, self.threshold_, self.evidence_threshold_)
 
-    def predict_proba(self, X: Sequence[str], *, context: Sequence[str] | None = None) -> np.ndarray:
+    def predict_proba(self, X: Sequence[str], *, context: Sequence[str | Sequence[str]] | None = None) -> np.ndarray:
         """``(n, n_themes)`` probability that each text carries each theme (columns: ``classes_``)."""
         return self._scores(X, context)[0]
 
-    def decision_function(self, X: Sequence[str], *, context: Sequence[str] | None = None) -> np.ndarray:
+    def decision_function(self, X: Sequence[str], *, context: Sequence[str | Sequence[str]] | None = None) -> np.ndarray:
         """``(n, n_themes)`` log-odds of each theme, shifted so that ``> 0`` means assigned."""
         p = np.clip(self.predict_proba(X, context=context), 1e-9, 1 - 1e-9)
         t = self.thresholds_
         return np.log(p / (1 - p)) - np.log(t / (1 - t))
 
-    def predict(self, X: Sequence[str], *, context: Sequence[str] | None = None) -> np.ndarray:
+    def predict(self, X: Sequence[str], *, context: Sequence[str | Sequence[str]] | None = None) -> np.ndarray:
         """``(n, n_themes)`` 0/1 indicator matrix of assigned themes (columns: ``classes_``)."""
         return (self.predict_proba(X, context=context) >= self.thresholds_).astype(np.int64)
 
-    def predict_themes(self, X: Sequence[str], *, context: Sequence[str] | None = None) -> list[list[str]]:
+    def predict_themes(self, X: Sequence[str], *, context: Sequence[str | Sequence[str]] | None = None) -> list[list[str]]:
         """Assigned theme ids per text, best first."""
         proba = self.predict_proba(X, context=context)
         return self._themes_of(proba)
@@ -522,7 +633,7 @@ class ThemeClassifier(BaseEstimator):
         self,
         X: Sequence[str],
         *,
-        context: Sequence[str] | None = None,
+        context: Sequence[str | Sequence[str]] | None = None,
         segment_ids: Sequence[str] | None = None,
         doc_id: str = "",
         assigned_only: bool = True,
@@ -564,9 +675,13 @@ class ThemeClassifier(BaseEstimator):
 
     def _reason(self, i: int, k: int, text: str, p: float, t: float, ev: dict[str, np.ndarray], pattern) -> str:
         parts = []
-        match = pattern.search(text) if pattern is not None else None
-        if match:
-            parts.append(f"cue matched {match.group(0)!r}")
+        if self.cues == "embedding":
+            if ev["cues"][i, k] >= 0.5:
+                parts.append(f"cue predicted from the embedding ({ev['cues'][i, k]:.2f})")
+        else:
+            match = pattern.search(text) if pattern is not None else None
+            if match:
+                parts.append(f"cue matched {match.group(0)!r}")
         j = int(ev["nearest"][i, k])
         if j >= 0:
             kind = "definition" if self.prototype_texts_[j].startswith(f"{self.taxonomy_.themes[k].label}") else "example"
@@ -625,6 +740,8 @@ class ThemeClassifier(BaseEstimator):
             evidence_coef=self.evidence_coef_,
             evidence_intercept=np.array([self.evidence_intercept_]),
             evidence_threshold=np.array([self.evidence_threshold_]),
+            **({"cue_coef": self.cue_coef_, "cue_intercept": self.cue_intercept_, "cue_mask": self.cue_mask_}
+               if self.cues == "embedding" else {}),
         )
         meta = {
             "format": MODEL_FORMAT,
@@ -699,6 +816,11 @@ class ThemeClassifier(BaseEstimator):
         clf.evidence_coef_ = arrays["evidence_coef"]
         clf.evidence_intercept_ = float(arrays["evidence_intercept"][0])
         clf.evidence_threshold_ = float(arrays["evidence_threshold"][0])
+        if clf.cues == "embedding":
+            if "cue_coef" not in arrays or arrays["cue_coef"].shape != (k, clf.prototypes_.shape[1]):
+                raise ModelIntegrityError(f"{folder}: the cue predictors are missing or damaged")
+            clf.cue_coef_, clf.cue_intercept_ = arrays["cue_coef"], arrays["cue_intercept"]
+            clf.cue_mask_ = arrays["cue_mask"].astype(bool)
         clf.training_ = meta.get("training", {})
         clf.model_meta_ = meta
         return clf
