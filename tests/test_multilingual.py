@@ -186,3 +186,13 @@ def test_evaluate_translations(shared):
     assert c["same_strength"] >= 0.8 * c["matched"] and c["matched"] >= 0.8 * c["english"]
     assert rows["ja"]["commitments"] is None
     assert any("'ja'" in n and "not extracted" in n for n in res.notes)
+
+
+def test_commitments_known_reads_the_analysis_notes():
+    """Firmness is unknown for a document whose own language has no commitment rules (not for a paragraph)."""
+    from policytext.pipeline import NOT_EXTRACTED, commitments_known
+
+    assert commitments_known("d", ())
+    assert not commitments_known("d.ja", (f"d.ja: language 'ja': {NOT_EXTRACTED}",))
+    assert commitments_known("d", (f"d: language 'ja' (3 sentence(s)), {NOT_EXTRACTED}",))
+    assert commitments_known("other", (f"d.ja: language 'ja': {NOT_EXTRACTED}",))

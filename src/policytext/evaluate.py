@@ -345,22 +345,13 @@ def evaluate_sentences(
             raise ValueError(f"grouped cross-validation needs at least 2 documents, the gold file has {n_groups}")
         proba = np.zeros(Y.shape)
         thresholds = np.zeros(Y.shape)
-        # cue predictors (cues="embedding") also learn from the corpus's English sentences, never
-        # from the documents of the fold being scored
-        cue_docs: dict[str, list[str]] = {}
-        if getattr(model, "cues", "regex") == "embedding" and corpus_dir is not None:
-            from .ingest import load_corpus
-
-            cue_docs = {d.doc_id: [x.text for x in d.sentences] for d in load_corpus(corpus_dir) if d.is_english}
         for train, test in GroupKFold(n_splits=folds).split(texts, Y, groups):
             fold = clone(model)
             if embedder is not None or getattr(model, "_default_embedder", None) is not None:
                 fold.set_params(embedder=embedder or model._default_embedder)
             fold.fit([texts[i] for i in train], Y[train],
                      context=None if context is None else [context[i] for i in train],
-                     groups=[groups[i] for i in train],
-                     **({"cue_texts": [t for d, ts in cue_docs.items() if d not in {groups[i] for i in test}
-                                       for t in ts]} if cue_docs else {}))
+                     groups=[groups[i] for i in train])
             proba[test] = fold.predict_proba([texts[i] for i in test],
                                              context=None if context is None else [context[i] for i in test])
             thresholds[test] = fold.thresholds_

@@ -188,11 +188,8 @@ def evaluate_translations(
         if mode == "auto" and original_id in trained_docs:
             keep = [i for i, r in enumerate(train_rows) if r["doc_id"] != original_id]
             fold = clone(clf).set_params(embedder=embedder)
-            cue_texts = [s.text for d in trained.get("cue_docs", []) if d != original_id and d in corpus
-                         for s in corpus[d].sentences]
             fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
-                     groups=[train_rows[i]["doc_id"] for i in keep],
-                     **({"cue_texts": cue_texts} if getattr(clf, "cues", "regex") == "embedding" else {}))
+                     groups=[train_rows[i]["doc_id"] for i in keep])
             analyzer = Analyzer(classifier=fold, embedder=embedder, extractor=base._extractor())
             analyzer._multilingual["fr"] = base._french_extractor()
         en = analyzer.align(eu_docs, [original], config=config)

@@ -3,12 +3,7 @@
 :class:`ThemeClassifier` is a scikit-learn estimator.  It scores every
 (text, theme) pair from three kinds of evidence:
 
-1. **cues** — the theme's regular expressions (from the taxonomy) match the text
-   (``cues="regex"``, the default); or, with ``cues="embedding"``, the
-   probability that they would match, predicted from the text's embedding by a
-   per-theme logistic regression learned where the regexes do match (English
-   training text).  The predicted cue works in any language the embedding
-   model covers — the multilingual model uses it;
+1. **cues** — the theme's regular expressions (from the taxonomy) match the text;
 2. **prototypes** — cosine similarity of the text's embedding to the theme's
    definition and example sentences (and the same for the text's *context*:
    its section heading and paragraph), absolute and relative to the best theme;
@@ -251,9 +246,6 @@ class ThemeClassifier(BaseEstimator):
     prior : evidence weights used by a zero-shot ``fit`` (no labels):
         ``"default"`` (those of the shipped model, falling back to a fixed
         rule) or ``"rule"`` (the fixed rule).
-    cues : ``"regex"`` (match the taxonomy's cues in the text) or
-        ``"embedding"`` (predict, from the text's embedding, whether they
-        would match: language-independent; needs a labelled ``fit``).
 
     Attributes
     ----------
@@ -266,9 +258,6 @@ class ThemeClassifier(BaseEstimator):
     pair_coef_, pair_intercept_, threshold_ : the pair model and its threshold.
     evidence_coef_, evidence_intercept_, evidence_threshold_ : the
         evidence-only pair model (what a zero-shot fit uses).
-    cue_coef_, cue_intercept_, cue_mask_ : with ``cues="embedding"``, the
-        per-theme cue predictors (themes with too few cue matches to learn
-        from have ``cue_mask_`` False and a predicted cue of 0).
     training_ : facts about the training data (``n``, ``sha256``, ``mode``).
     """
 
@@ -282,7 +271,6 @@ class ThemeClassifier(BaseEstimator):
         min_positives: int = 5,
         cv: int = 4,
         prior: str = "default",
-        cues: str = "regex",
     ) -> None:
         self.taxonomy = taxonomy
         self.embedder = embedder
@@ -291,7 +279,6 @@ class ThemeClassifier(BaseEstimator):
         self.min_positives = min_positives
         self.cv = cv
         self.prior = prior
-        self.cues = cues
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -403,46 +390,9 @@ class ThemeClassifier(BaseEstimator):
         sims, nearest = prototype_similarity(E, self.prototypes_, self.prototype_theme_, k)
         csims, _ = prototype_similarity(Ec, self.prototypes_, self.prototype_theme_, k)
         csims[~np.any(Ec != 0, axis=1)] = 0.0
-        cues = self._predicted_cues(E) if self.cues == "embedding" else cue_matrix(texts, self._patterns)
+        cues = cue_matrix(texts, self._patterns)
         F = np.hstack([E, self.context_weight * Ec])
         return {"E": E, "F": F, "sims": sims, "nearest": nearest, "ctx_sims": csims, "cues": cues}
-
-    def _predicted_cues(self, E: np.ndarray) -> np.ndarray:
-        """``(n, n_themes)`` probability that each theme's cues would match, from the embeddings."""
-        return _sigmoid(E @ self.cue_coef_.T + self.cue_intercept_) * self.cue_mask_
-
-    def _fit_cues(self, E: np.ndarray, texts: list[str], groups: Sequence[Any] | None,
-                  cue_texts: Sequence[str]) -> np.ndarray:
-        """Learn the cue predictors; return out-of-fold predicted cues for ``texts``.
-
-        Training data: ``texts``, the extra ``cue_texts`` and the taxonomy's
-        definitions and examples, labelled by whether the regex cues match.
-        """
-        from sklearn.linear_model import LogisticRegression
-
-        extra = [t for t in dict.fromkeys([*cue_texts, *self.prototype_texts_]) if t.strip()]
-        Ex = self._encode(extra) if extra else np.zeros((0, E.shape[1]), dtype=np.float32)
-        C_x, C = cue_matrix(extra, self._patterns), cue_matrix(texts, self._patterns)
-        k = len(self.classes_)
-        self.cue_coef_ = np.zeros((k, E.shape[1]), dtype=np.float32)
-        self.cue_intercept_ = np.zeros(k, dtype=np.float32)
-        self.cue_mask_ = np.zeros(k, dtype=bool)
-        oof = np.zeros((len(texts), k), dtype=np.float32)
-        A, B = np.vstack([E, Ex]), np.vstack([C, C_x])
-        for j in range(k):
-            pos = int(B[:, j].sum())
-            if pos < self.min_positives or len(B) - pos < self.min_positives:
-                continue
-            self.cue_mask_[j] = True
-            for train, test in self._folds(C[:, j], groups):
-                rows = np.concatenate([train, np.arange(len(texts), len(A))])
-                if B[rows, j].min() == B[rows, j].max():
-                    continue
-                m = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(A[rows], B[rows, j])
-                oof[test, j] = m.predict_proba(E[test])[:, 1]
-            m = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(A, B[:, j])
-            self.cue_coef_[j], self.cue_intercept_[j] = m.coef_[0], m.intercept_[0]
-        return oof
 
     @property
     def _patterns(self) -> list[re.Pattern[str] | None]:
@@ -472,7 +422,6 @@ class ThemeClassifier(BaseEstimator):
         *,
         context: Sequence[str | Sequence[str]] | None = None,
         groups: Sequence[Any] | None = None,
-        cue_texts: Sequence[str] = (),
     ) -> ThemeClassifier:
         """Fit on labelled texts, or set up zero-shot scoring when ``y`` is ``None``.
 
@@ -486,8 +435,6 @@ class ThemeClassifier(BaseEstimator):
             or ``None``.
         groups : per text a group (e.g. its document id): out-of-fold scores
             then never mix a group's texts between training and scoring folds.
-        cue_texts : with ``cues="embedding"``, more (unlabelled) texts to learn
-            the cue predictors from — the regexes label them.
 
         Returns
         -------
@@ -495,8 +442,6 @@ class ThemeClassifier(BaseEstimator):
         """
         from sklearn.linear_model import LogisticRegression
 
-        if self.cues not in ("regex", "embedding"):
-            raise ValueError(f"cues must be 'regex' or 'embedding', got {self.cues!r}")
         self._setup()
         k = len(self.classes_)
         dim = 2 * self.prototypes_.shape[1]
@@ -504,8 +449,6 @@ class ThemeClassifier(BaseEstimator):
         self.text_intercept_ = np.zeros(k, dtype=np.float32)
         self.text_mask_ = np.zeros(k, dtype=bool)
         if y is None:
-            if self.cues == "embedding":
-                raise ValueError("cues='embedding' learns cue predictors from labelled texts: pass X and y")
             self._set_prior()
             self.pair_coef_ = np.concatenate([self.evidence_coef_, [0.0, 0.0]]).astype(np.float64)
             self.pair_intercept_ = float(self.evidence_intercept_)
@@ -517,11 +460,7 @@ class ThemeClassifier(BaseEstimator):
         texts = self._check_texts(X)
         Y = self._binarize(y, len(texts))
         ctx = self._check_context(context, len(texts))
-        if self.cues == "embedding":
-            cue_oof = self._fit_cues(self._encode(texts), texts, groups, self._check_texts(cue_texts, "cue_texts"))
         ev = self._evidence(texts, ctx)
-        if self.cues == "embedding":  # the pair model learns from out-of-fold predicted cues
-            ev["cues"] = cue_oof
         F = ev["F"]
         oof = np.zeros(Y.shape, dtype=np.float32)
         for j in range(k):
@@ -675,13 +614,9 @@ class ThemeClassifier(BaseEstimator):
 
     def _reason(self, i: int, k: int, text: str, p: float, t: float, ev: dict[str, np.ndarray], pattern) -> str:
         parts = []
-        if self.cues == "embedding":
-            if ev["cues"][i, k] >= 0.5:
-                parts.append(f"cue predicted from the embedding ({ev['cues'][i, k]:.2f})")
-        else:
-            match = pattern.search(text) if pattern is not None else None
-            if match:
-                parts.append(f"cue matched {match.group(0)!r}")
+        match = pattern.search(text) if pattern is not None else None
+        if match:
+            parts.append(f"cue matched {match.group(0)!r}")
         j = int(ev["nearest"][i, k])
         if j >= 0:
             kind = "definition" if self.prototype_texts_[j].startswith(f"{self.taxonomy_.themes[k].label}") else "example"
@@ -740,8 +675,6 @@ class ThemeClassifier(BaseEstimator):
             evidence_coef=self.evidence_coef_,
             evidence_intercept=np.array([self.evidence_intercept_]),
             evidence_threshold=np.array([self.evidence_threshold_]),
-            **({"cue_coef": self.cue_coef_, "cue_intercept": self.cue_intercept_, "cue_mask": self.cue_mask_}
-               if self.cues == "embedding" else {}),
         )
         meta = {
             "format": MODEL_FORMAT,
@@ -816,11 +749,6 @@ class ThemeClassifier(BaseEstimator):
         clf.evidence_coef_ = arrays["evidence_coef"]
         clf.evidence_intercept_ = float(arrays["evidence_intercept"][0])
         clf.evidence_threshold_ = float(arrays["evidence_threshold"][0])
-        if clf.cues == "embedding":
-            if "cue_coef" not in arrays or arrays["cue_coef"].shape != (k, clf.prototypes_.shape[1]):
-                raise ModelIntegrityError(f"{folder}: the cue predictors are missing or damaged")
-            clf.cue_coef_, clf.cue_intercept_ = arrays["cue_coef"], arrays["cue_intercept"]
-            clf.cue_mask_ = arrays["cue_mask"].astype(bool)
         clf.training_ = meta.get("training", {})
         clf.model_meta_ = meta
         return clf
