@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,17 @@ def assert_consistent(path: Path, *, partners_done: int) -> None:
         assert ok == partners_done
 
 
-def fail_on_call(n: int, error: BaseException) -> Callable[..., Any]:
-    """A wrapper for a store method that raises ``error`` on its ``n``-th call (and every later one)."""
+def fail_on_call(n: int, error: BaseException, *, table: str | None = None) -> Callable[..., Any]:
+    """A wrapper for a store method that raises ``error`` on its ``n``-th call (and every later one).
+
+    With ``table``, only calls whose first argument is that table count (and fail).
+    """
     calls = {"n": 0}
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def method(self: Store, *args: Any, **kwargs: Any) -> Any:
+            if table is not None and (not args or args[0] != table):
+                return original(self, *args, **kwargs)
             calls["n"] += 1
             if calls["n"] >= n:
                 raise error
@@ -125,14 +131,16 @@ def test_store_turning_read_only_mid_run_exits_2_and_resumes(baseline, corpus, t
 
 def test_full_disk_on_third_document_keeps_the_store_and_resumes(baseline, corpus, tmp_path, monkeypatch):
     path = tmp_path / "store.duckdb"
-    # ENOSPC inside the 3rd document's transaction, after its analysis rows were inserted.
-    wrap = fail_on_call(4, OSError(errno.ENOSPC, "No space left on device"))  # 1st: the EU reference
+    # ENOSPC inside the 3rd partner's transaction, at its sentence rows (the 1st: the EU reference's)
+    wrap = fail_on_call(4, OSError(errno.ENOSPC, "No space left on device"), table="sentences")
     monkeypatch.setattr(Store, "_insert_arrow", wrap(Store._insert_arrow))
     with pytest.raises(StoreError) as info:
         score_corpus(corpus, eu=EU, store=path, progress=False)
     monkeypatch.undo()
     message = str(info.value)
-    assert "disk is full" in message and str(path) in message and "gen-00002" in message
+    # names the document being written (the third partner; the largest documents go first)
+    assert "disk is full" in message and str(path) in message
+    assert re.search(r"cannot store the results of gen-\d{5}", message)
     assert_consistent(path, partners_done=2)  # the 3rd document's half-written rows were rolled back
     rerun = score_corpus(corpus, eu=EU, store=path, progress=False)
     assert rerun.counts["skipped"] == 2 and rerun.counts["analysed"] == N_DOCS - 2

@@ -82,7 +82,8 @@ model whose themes, taxonomy content or embedding model differ from the ones in 
 For every (sentence, theme) pair, evidence features: the theme's cues match
 (regular expressions from the taxonomy); best cosine similarity of the sentence
 to the theme's definition and examples, absolute and relative to the best theme;
-the same similarity for the sentence's context (section heading + paragraph);
+the same similarity for the sentence's context (section heading + paragraph, embedded as the mean of
+their sentence vectors);
 and, for themes with at least {clf.min_positives} training positives, the
 out-of-fold score of a per-theme logistic regression on the sentence and context
 embeddings (C={clf.C}). One theme-agnostic logistic regression over these
