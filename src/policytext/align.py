@@ -530,7 +530,7 @@ def align_units(
                                           divergence=0.0, matched=0, partner_only=partner_only, **common))
             continue
         emphasis[j] = float(eu_weight[eu_idx].sum())
-        # Candidates on the partner side: sentences on the theme (any sentence if none is).
+        # Candidates on the partner side: its sentences on the theme (none: agreement and parity are 0).
         cand = p_idx if len(p_idx) else np.arange(0)
         sub = sims[np.ix_(eu_idx, cand)] if len(cand) else np.zeros((len(eu_idx), 0))
         best_pos = sub.argmax(axis=1) if sub.shape[1] else np.zeros(len(eu_idx), dtype=int)
