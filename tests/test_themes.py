@@ -306,3 +306,35 @@ def test_context_vector_is_the_mean_of_its_texts(three):
     assert not one["F"][1, emb.encode(["x"]).shape[1]:].any()
     with pytest.raises(TypeError, match="context\\[0\\]"):
         clf._check_context([("ok", 3)], 1)
+
+
+def test_train_theme_model_measures_fits_saves_and_copies(three, tmp_path):
+    """Retraining on one's own labels: grouped CV, fit on all, save with the gold checksum, card, copy."""
+    from policytext.evaluate import train_theme_model
+
+    texts, y = toy_data()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = []
+    for d in range(3):  # three documents, every theme in each
+        doc_texts = [t for i, t in enumerate(texts) if i % 3 == d]
+        (corpus / f"doc{d}.txt").write_text("\n\n".join(doc_texts) + "\n", encoding="utf-8")
+        rows += [{"id": f"doc{d}#{i}", "doc_id": f"doc{d}", "text": t, "themes": y[texts.index(t)]}
+                 for i, t in enumerate(doc_texts)]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out, copy = tmp_path / "model", tmp_path / "copy"
+    copy.mkdir()
+    emb = HashEmbedder()
+    clf = ThemeClassifier(taxonomy=three, embedder=emb, min_positives=2, cv=2)
+    cv = train_theme_model(clf, gold, corpus, out, card=lambda m, r: f"# card\n{r.metrics['themes']['macro']['f1']:.3f}\n",
+                           copy_to=copy, extra={"note": "mine"}, n_splits=3, embedder=emb, commitments=False)
+    assert cv.method.startswith("grouped cross-validation, 3 folds")
+    meta = json.loads((out / "theme_model.json").read_text())
+    assert meta["training_data"]["sha256"] == hashlib.sha256(gold.read_bytes()).hexdigest()
+    assert meta["training_data"]["ids"] == [r["id"] for r in rows] and meta["note"] == "mine"
+    assert meta["evaluation"]["scores"]["themes"]["macro"]["f1"] == cv.metrics["themes"]["macro"]["f1"]
+    assert sorted(p.name for p in copy.iterdir()) == ["README.md", "theme_model.json", "theme_model.npz"]
+    assert (copy / "README.md").read_text().startswith("# card")
+    back = ThemeClassifier.load(out, taxonomy=three, embedder=emb)
+    assert back.training_["n"] == len(rows) and np.allclose(back.predict_proba(texts), clf.predict_proba(texts))

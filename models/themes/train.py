@@ -13,46 +13,21 @@ model card giving the grouped-CV figures.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sys
 from pathlib import Path
 
-from policytext.evaluate import evaluate_sentences, format_metrics, gold_contexts, label_matrix, read_gold
+from policytext.evaluate import train_theme_model
 from policytext.themes import PAIR_FEATURES, ThemeClassifier, _embedder_id, default_model_path
 
 HERE = Path(__file__).resolve().parent
+SOURCE = "eval/dev/sentences.jsonl of the shared data set (not shipped)"
 
 
 def main(shared: Path) -> None:
-    gold = shared / "eval" / "dev" / "sentences.jsonl"
-    corpus = shared / "corpora"
-    rows = read_gold(gold)
-    clf = ThemeClassifier()
-    cv = evaluate_sentences(gold, corpus, model=clf, mode="cv", n_splits=5)
+    cv = train_theme_model(ThemeClassifier(), shared / "eval" / "dev" / "sentences.jsonl", shared / "corpora",
+                           default_model_path(), card=model_card, copy_to=HERE, extra={"training_source": SOURCE})
     print(cv.format())
-    context, _ = gold_contexts(rows, corpus)
-    texts = [r["text"] for r in rows]
-    Y = label_matrix(rows, clf._resolve_taxonomy().ids)
-    clf.fit(texts, Y, context=context, groups=[r["doc_id"] for r in rows])
-    scores = {name: {"micro": sec["micro"], "macro": sec["macro"],
-                     "per_label": {k: {m: v[m] for m in ("precision", "recall", "f1", "support")}
-                                   for k, v in sec["per_label"].items()}}
-              for name, sec in cv.metrics.items() if name.startswith("themes")}
-    extra = {
-        "training_data": {
-            "file": "eval/dev/sentences.jsonl (shared data set, not shipped)",
-            "sha256": hashlib.sha256(gold.read_bytes()).hexdigest(),
-            "ids": [r["id"] for r in rows],
-        },
-        "evaluation": {"method": cv.method, "scores": scores},
-    }
-    out = clf.save(default_model_path(), extra=extra)
-    card = model_card(clf, cv)
-    (out / "README.md").write_text(card, encoding="utf-8")
-    for name in ("theme_model.npz", "theme_model.json", "README.md"):
-        shutil.copy2(out / name, HERE / name)
-    print(f"saved to {out} and {HERE}")
+    print(f"saved to {default_model_path()} and {HERE}")
 
 
 def model_card(clf: ThemeClassifier, cv) -> str:

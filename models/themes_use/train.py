@@ -20,46 +20,29 @@ fits on all dev sentences and saves arrays + JSON to
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sys
 from pathlib import Path
 
 from policytext.embed import MultilingualEmbedder
-from policytext.evaluate import evaluate_sentences, gold_contexts, label_matrix, read_gold
+from policytext.evaluate import train_theme_model
 from policytext.multilingual import multilingual_model_path, multilingual_taxonomy
 from policytext.themes import ThemeClassifier, _embedder_id
 
 HERE = Path(__file__).resolve().parent
+SOURCE = "eval/dev/sentences.jsonl of the shared data set (not shipped)"
 
 
 def main(shared: Path) -> None:
-    gold = shared / "eval" / "dev" / "sentences.jsonl"
-    corpus = shared / "corpora"
-    rows = read_gold(gold)
     embedder = MultilingualEmbedder()
     clf = ThemeClassifier(taxonomy=multilingual_taxonomy(), embedder=embedder)
-    cv = evaluate_sentences(gold, corpus, model=clf, mode="cv", n_splits=5, embedder=embedder, commitments=False)
+    cv = train_theme_model(
+        clf, shared / "eval" / "dev" / "sentences.jsonl", shared / "corpora", multilingual_model_path(),
+        card=model_card, copy_to=HERE, embedder=embedder, commitments=False,
+        extra={"training_source": SOURCE,
+               "cues": "the taxonomy's English cues plus their translations (data/cues_multilingual.yaml)"},
+    )
     print(cv.format())
-    context, _ = gold_contexts(rows, corpus)
-    texts = [r["text"] for r in rows]
-    Y = label_matrix(rows, clf._resolve_taxonomy().ids)
-    clf.fit(texts, Y, context=context, groups=[r["doc_id"] for r in rows])
-    th = cv.metrics["themes"]
-    extra = {
-        "training_data": {
-            "file": "eval/dev/sentences.jsonl (shared data set, not shipped)",
-            "sha256": hashlib.sha256(gold.read_bytes()).hexdigest(),
-            "ids": [r["id"] for r in rows],
-        },
-        "evaluation": {"method": cv.method, "scores": {"micro": th["micro"], "macro": th["macro"]}},
-        "cues": "the taxonomy's English cues plus their translations (data/cues_multilingual.yaml)",
-    }
-    out = clf.save(multilingual_model_path(), extra=extra)
-    (out / "README.md").write_text(model_card(clf, cv), encoding="utf-8")
-    for name in ("theme_model.npz", "theme_model.json", "README.md"):
-        shutil.copy2(out / name, HERE / name)
-    print(f"saved to {out} and {HERE}")
+    print(f"saved to {multilingual_model_path()} and {HERE}")
 
 
 def model_card(clf: ThemeClassifier, cv) -> str:

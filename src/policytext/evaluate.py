@@ -40,6 +40,7 @@ __all__ = [
     "plain_similarity",
     "SentenceEvaluation",
     "evaluate_sentences",
+    "train_theme_model",
     "read_gold",
     "locate_sentences",
     "multilabel_metrics",
@@ -261,6 +262,58 @@ def label_matrix(rows: Sequence[dict[str, Any]], classes: Sequence[str]) -> np.n
 
 def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train_theme_model(
+    model: Any,
+    gold_path: str | os.PathLike[str],
+    corpus_dir: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    card: Any = None,
+    extra: dict[str, Any] | None = None,
+    copy_to: str | os.PathLike[str] | None = None,
+    n_splits: int = 5,
+    embedder: Any = None,
+    commitments: bool = True,
+) -> SentenceEvaluation:
+    """Measure a theme model on gold sentences, fit it on all of them and save it (your own labels too).
+
+    1. grouped cross-validation by document (:func:`evaluate_sentences`, ``mode="cv"``);
+    2. ``model.fit`` on every gold sentence, with its heading and paragraph as context;
+    3. ``model.save(out)`` with the training data's checksum and ids and the CV scores in the
+       JSON, plus ``card(model, cv)`` (a model card in Markdown) as ``README.md`` when given;
+       the files are also copied to ``copy_to`` when given.
+
+    Returns the cross-validation result.
+    """
+    import shutil
+
+    gold_path, corpus_dir = Path(gold_path), Path(corpus_dir)
+    rows = read_gold(gold_path)
+    cv = evaluate_sentences(gold_path, corpus_dir, model=model, mode="cv", n_splits=n_splits, embedder=embedder,
+                            commitments=commitments)
+    context, _ = gold_contexts(rows, corpus_dir)
+    Y = label_matrix(rows, model._resolve_taxonomy().ids)
+    model.fit([r["text"] for r in rows], Y, context=context, groups=[r["doc_id"] for r in rows])
+    scores = {name: {"micro": sec["micro"], "macro": sec["macro"],
+                     "per_label": {k: {m: v[m] for m in ("precision", "recall", "f1", "support")}
+                                   for k, v in sec["per_label"].items()}}
+              for name, sec in cv.metrics.items() if name.startswith("themes")}
+    meta = {
+        "training_data": {"file": gold_path.name, "sha256": _file_sha256(gold_path), "ids": [r["id"] for r in rows]},
+        "evaluation": {"method": cv.method, "scores": scores},
+        **(extra or {}),
+    }
+    folder = model.save(out, extra=meta)
+    files = ["theme_model.npz", "theme_model.json"]
+    if card is not None:
+        (folder / "README.md").write_text(card(model, cv), encoding="utf-8")
+        files.append("README.md")
+    if copy_to is not None:
+        for name in files:
+            shutil.copy2(folder / name, Path(copy_to) / name)
+    return cv
 
 
 def evaluate_sentences(
