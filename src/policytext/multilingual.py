@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,9 @@ def _cue_file() -> Path:
     return Path(str(resources.files("policytext") / "data" / "cues_multilingual.yaml"))
 
 
+@lru_cache(maxsize=1)
 def _cue_lists() -> dict[str, Any]:
+    """The cue file, parsed once per process (read-only for callers)."""
     import yaml
 
     path = _cue_file()
