@@ -196,3 +196,63 @@ def test_commitments_known_reads_the_analysis_notes():
     assert not commitments_known("d.ja", (f"d.ja: language 'ja': {NOT_EXTRACTED}",))
     assert commitments_known("d", (f"d: language 'ja' (3 sentence(s)), {NOT_EXTRACTED}",))
     assert commitments_known("other", (f"d.ja: language 'ja': {NOT_EXTRACTED}",))
+
+
+@pytest.mark.slow
+def test_batch_routes_each_document_by_language(shared, demo_dir, tmp_path):
+    """`policytext score` on a corpus mixing languages: one call, each document on its language's backend.
+
+    The French translation has no language in the manifest (detected once read), the Japanese one
+    declares it; the English partner keeps the default backend and its English-only scores.
+    """
+    import shutil
+
+    import pandas as pd
+
+    from policytext.batch import score_corpus
+    from policytext.ingest import load_corpus
+    from policytext.pipeline import Analyzer
+
+    rows = (demo_dir / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    head, keep = rows[0], [r for r in rows[1:] if r.split(",", 1)[0] in ("eu-digital-strategy",
+                                                                         "veloria-eu-joint-statement")]
+    english = tmp_path / "english"
+    english.mkdir()
+    for r in keep:
+        shutil.copy(demo_dir / r.rsplit(",", 1)[1], english / r.rsplit(",", 1)[1])
+    (english / "manifest.csv").write_text("\n".join([head, *keep]) + "\n", encoding="utf-8")
+    mixed = tmp_path / "mixed"
+    shutil.copytree(english, mixed)
+    texts = shared / "corpora" / "translations" / "texts"
+    shutil.copy(texts / "us-kr-cet-2023.fr.txt", mixed / "uskr-fr.txt")
+    shutil.copy(texts / "us-ncs-factsheet-2023.ja.txt", mixed / "ncs-ja.txt")
+    ncol = len(head.split(","))
+    fr = ["uskr-fr"] + [""] * (ncol - 2) + ["uskr-fr.txt"]
+    ja = ["ncs-ja", "", "", "United States"] + [""] * (ncol - 5) + ["ncs-ja.txt"]
+    ja[head.split(",").index("language")] = "ja"
+    with (mixed / "manifest.csv").open("a", encoding="utf-8") as f:
+        f.write(",".join(fr) + "\n" + ",".join(ja) + "\n")
+
+    only_english = score_corpus(english, eu="eu-digital-strategy", store=tmp_path / "en.duckdb", progress=False)
+    result = score_corpus(mixed, eu="eu-digital-strategy", store=tmp_path / "mixed.duckdb", progress=False)
+    assert result.exit_code == 0, result.failures
+    backend = dict(zip(result.summary["doc_id"], result.summary["backend"]))
+    assert backend == {"veloria-eu-joint-statement": "default", "uskr-fr": "multilingual",
+                       "ncs-ja": "multilingual"}
+    cols = ["theme", "score", "low", "high", "agreement", "parity", "matched"]
+    en_scores = only_english.scores.set_index("doc_id").loc["veloria-eu-joint-statement", cols]
+    mixed_scores = result.scores.set_index("doc_id").loc["veloria-eu-joint-statement", cols]
+    pd.testing.assert_frame_equal(en_scores.reset_index(drop=True), mixed_scores.reset_index(drop=True))
+
+    # the French document's scores are those of the Analyzer API on the multilingual backend
+    docs = load_corpus(mixed)
+    api = Analyzer().align([docs["eu-digital-strategy"]], [docs["uskr-fr"]])
+    batch_fr = result.summary.set_index("doc_id").loc["uskr-fr"]
+    assert batch_fr["overall"] == pytest.approx(api.overall, abs=1e-6)
+    # the Japanese document: commitments not extracted, so parity is unknown, not 0, where pairs matched
+    ja_rows = result.scores[result.scores["doc_id"] == "ncs-ja"]
+    assert ja_rows.loc[ja_rows["matched"] > 0, "parity"].isna().all()
+
+    again = score_corpus(mixed, eu="eu-digital-strategy", store=tmp_path / "mixed.duckdb", progress=False)
+    assert again.counts["skipped"] == 3 and again.counts["analysed"] == 0
+    assert list(again.summary["backend"]) == list(result.summary["backend"])

@@ -139,6 +139,12 @@ class AnalyzerSpec:
     device : ``"auto"`` (GPU when present), ``"cpu"``, ``"cuda"``.
     batch_size : sentences per embedding forward pass.
     threads : torch threads per process (``None``: torch's default).
+    backend : ``"auto"`` (each document by its language: English documents on
+        the default backend, a document that is not English, or has paragraphs
+        that are not, on the multilingual one), ``"default"`` or
+        ``"multilingual"`` (every document on that backend); see
+        :mod:`policytext.multilingual`.  ``embedding_model`` and
+        ``theme_model`` are the default backend's models.
 
     Only the models enter the fingerprint (:meth:`describe`): device, batch
     size and threads do not change results.
@@ -150,33 +156,64 @@ class AnalyzerSpec:
     device: str = "auto"
     batch_size: int = 64
     threads: int | None = None
+    backend: str = "auto"
 
-    def describe(self) -> dict[str, Any]:
-        """Names, versions and checksums of the models and rule data; loads no model."""
+    def __post_init__(self) -> None:
+        from .multilingual import BACKENDS
+
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
+
+    @property
+    def backends(self) -> tuple[str, ...]:
+        """The backends documents of a run may be routed to."""
+        return ("default", "multilingual") if self.backend == "auto" else (self.backend,)
+
+    def describe(self, backend: str = "default") -> dict[str, Any]:
+        """Names, versions and checksums of the models and rule data ``backend`` uses; loads no model."""
         from . import __version__
         from .models import resolve_sentence_model, resolve_spacy_model
 
         pkg = Path(__file__).parent
-        theme_dir = Path(self.theme_model) if self.theme_model else pkg / "data" / "theme_model"
+        patterns = _files_sha(sorted((pkg / "extract" / "patterns").glob("*.jsonl")))
+        if backend == "default":
+            theme_dir = Path(self.theme_model) if self.theme_model else pkg / "data" / "theme_model"
+            return {
+                "embedding": resolve_sentence_model(self.embedding_model, verify=False).to_dict(),
+                "spacy": resolve_spacy_model(self.spacy_model).to_dict(),
+                "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
+                "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml"]),
+                "patterns_sha256": patterns,
+                "policytext": __version__,
+            }
+        if backend != "multilingual":
+            raise ValueError(f"backend must be 'default' or 'multilingual', got {backend!r}")
+        from .embed import resolve_use_model
+        from .multilingual import multilingual_model_path
+
+        theme_dir = multilingual_model_path()
         return {
-            "embedding": resolve_sentence_model(self.embedding_model, verify=False).to_dict(),
+            "backend": "multilingual",
+            "embedding": resolve_use_model().to_dict(),
             "spacy": resolve_spacy_model(self.spacy_model).to_dict(),
+            "spacy_fr": _optional_spacy("fr_core_news_sm"),
             "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
-            "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml"]),
-            "patterns_sha256": _files_sha(sorted((pkg / "extract" / "patterns").glob("*.jsonl"))),
+            "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml", pkg / "data" / "cues_multilingual.yaml"]),
+            "patterns_sha256": patterns,
+            "french_rules_sha256": _files_sha([pkg / "extract" / "french.py"]),
             "policytext": __version__,
         }
 
-    def fingerprint(self) -> str:
-        """SHA-256 of :meth:`describe` without local paths: what stored analyses are keyed by."""
-        desc = self.describe()
+    def fingerprint(self, backend: str = "default") -> str:
+        """SHA-256 of :meth:`describe` without local paths: what stored analyses of ``backend`` are keyed by."""
+        desc = self.describe(backend)
         portable = {k: ({kk: vv for kk, vv in v.items() if kk != "path"} if isinstance(v, dict) else v)
                     for k, v in desc.items()}
         return _sha(json.dumps(portable, sort_keys=True))
 
     def build(self) -> Analyzer:
         """Build the analyzer (models load lazily on first use)."""
-        from .embed import Embedder
+        from .embed import Embedder, MultilingualEmbedder
         from .extract import CommitmentExtractor
         from .pipeline import Analyzer
         from .themes import ThemeClassifier
@@ -188,7 +225,27 @@ class AnalyzerSpec:
         embedder = _DocumentMemo(Embedder(self.embedding_model, batch_size=self.batch_size,
                                           device=resolve_device(self.device), cache=False))
         classifier = ThemeClassifier.load(self.theme_model, embedder=embedder)
-        return Analyzer(classifier=classifier, extractor=CommitmentExtractor(self.spacy_model), embedder=embedder)
+        return Analyzer(classifier=classifier, extractor=CommitmentExtractor(self.spacy_model), embedder=embedder,
+                        multilingual_embedder=_DocumentMemo(MultilingualEmbedder(threads=self.threads or None,
+                                                                                 cache=False)))
+
+    def planned_backend(self, meta: DocumentMeta) -> str | None:
+        """The backend of a document known from its metadata alone (``None``: decided once it is read)."""
+        if self.backend != "auto":
+            return self.backend
+        from .ingest.language import base_language
+
+        lang = base_language(meta.language or "")
+        return "multilingual" if lang not in ("", "en") else None
+
+
+def _optional_spacy(name: str) -> dict[str, str]:
+    from .models import resolve_spacy_model
+
+    try:
+        return resolve_spacy_model(name).to_dict()
+    except PolicytextError as e:  # the French rules fall back to a blank pipeline: recorded as such
+        return {"name": name, "missing": str(e)}
 
 
 def _files_sha(paths: Sequence[Path]) -> str:
@@ -261,6 +318,7 @@ class _TaskResult:
     analysis: AnalysisRecord | None = None
     alignment: Alignment | None = None
     analysed: bool = False
+    backend: str = ""
     seconds: float = 0.0
     error: str = ""
     error_type: str = ""
@@ -279,26 +337,26 @@ def _read(source: Source) -> Document:
     return replace(doc, meta=replace(doc.meta, path=source.path))
 
 
-def _analyse(spec: AnalyzerSpec, doc: Document) -> AnalysisRecord:
+def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> AnalysisRecord:
     from threadpoolctl import threadpool_limits
 
     analyzer = _analyzer(spec)
-    memo = analyzer.embedder
+    memos = [m for m in (analyzer.embedder, analyzer.multilingual_embedder) if isinstance(m, _DocumentMemo)]
     t0 = time.perf_counter()
-    if isinstance(memo, _DocumentMemo):
+    for memo in memos:
         memo.clear()
     try:
         # One BLAS thread: numpy's reductions then add up in the same order in every process
         # (workers of any executor), so theme scores, and the bootstrap seeded from them, match bit
         # for bit.  Torch's own thread pool (the embeddings) is not affected.
         with threadpool_limits(limits=1, user_api="blas"):
-            a = analyzer.analyze_many([doc])[0]
+            a = analyzer.analyze_many([doc], backend=backend)[0]
     finally:
-        if isinstance(memo, _DocumentMemo):
+        for memo in memos:
             memo.clear()
         analyzer.clear_cache()  # one document at a time: do not keep results in memory
     return AnalysisRecord(
-        doc_key=document_key(doc.meta), doc_id=doc.doc_id, units=a.units,
+        doc_key=doc_key, doc_id=doc.doc_id, units=a.units,
         vectors=np.asarray(a.vectors, np.float32).reshape(len(a.units), -1),
         theme_scores=np.asarray(a.theme_scores, np.float64), themes=a.themes,
         thresholds=np.asarray(a.thresholds, np.float64), commitments=a.commitments, entities=a.entities,
@@ -327,32 +385,52 @@ def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, co
 def _score_task(
     spec: AnalyzerSpec,
     source: Source,
-    eu: Sequence[AnalysisRecord] | None,
+    eu: dict[str, Sequence[AnalysisRecord]] | None,
     config: AlignConfig,
-    models: dict[str, Any],
-    stored: AnalysisRecord | None = None,
+    models: dict[str, dict[str, Any]],
+    stored: dict[str, AnalysisRecord] | None = None,
     label: str = "",
+    backend: str | None = None,
 ) -> _TaskResult:
-    """The unit of work: read → analyse (unless ``stored``) → align with ``eu`` (unless ``None``).
+    """The unit of work: read → analyse (unless stored) → align with the EU reference of its backend.
 
-    Errors are returned, not raised, so one bad document never stops a batch.
+    ``backend`` is the document's backend when known beforehand, ``None`` to
+    decide it from the document once read
+    (:func:`~policytext.multilingual.choose_backend`).  ``stored`` holds the
+    document's stored analyses by backend; ``eu`` the EU reference's analyses
+    by backend (``None``: analyse only).  A document whose backend has no EU
+    reference in ``eu`` is returned analysed but not aligned, and aligned in a
+    second round.  Errors are returned, not raised, so one bad document never
+    stops a batch.
     """
     t0 = time.perf_counter()
     doc_key: str | None = source.doc_key or None
+    stored = stored or {}
     try:
         if source.error:
             raise PolicytextError(source.error)
         document = None
-        analysis = stored
+        analysis = stored.get(backend) if backend else None
         if analysis is None:
             doc = _read(source)
-            doc_key = document_key(doc.meta)
-            document = document_row(doc)
-            analysis = _analyse(spec, doc)
+            # Keyed as planned (file bytes + manifest metadata), not by the metadata reading fills in
+            # (a title from the heading, the detected language): so a rerun finds it without reading.
+            doc_key = doc_key or document_key(doc.meta)
+            if backend is None:
+                from .multilingual import choose_backend
+
+                backend = choose_backend([doc], spec.backend)
+            analysis = stored.get(backend)
+            if analysis is None:
+                document = {**document_row(doc), "doc_key": doc_key}
+                analysis = _analyse(spec, doc, backend, doc_key)
             label = label or doc.meta.partner or doc.doc_id
-        alignment = _align(eu, analysis, label or source.doc_id, config, models) if eu else None
-        return _TaskResult(source.doc_id, doc_key, document, analysis if stored is None else None, alignment,
-                           analysed=stored is None, seconds=time.perf_counter() - t0)
+        analysed = analysis is not stored.get(backend)
+        references = (eu or {}).get(backend)
+        alignment = (_align(references, analysis, label or source.doc_id, config, models[backend])
+                     if references else None)
+        return _TaskResult(source.doc_id, doc_key, document, analysis if analysed else None, alignment,
+                           analysed=analysed, backend=backend, seconds=time.perf_counter() - t0)
     except Exception as e:  # isolation: recorded with the document, the batch goes on
         return _TaskResult(source.doc_id, doc_key, seconds=time.perf_counter() - t0, error=str(e),
                            error_type=type(e).__name__)
@@ -744,10 +822,14 @@ def score_corpus(
     sources = _plan(corpus, "manifest.csv")
     refs, partners = _references(eu_items, sources)
 
-    models = spec.describe()
-    analysis_fp = spec.fingerprint()
+    backends = spec.backends
+    models = {b: spec.describe(b) for b in backends}
+    fps = {b: spec.fingerprint(b) for b in backends}
+    # The run's keys cover every backend a document may be routed to (the route is a function of the
+    # document and spec.backend), so a score is found again whichever backend its document took.
+    analysis_fp = fps["default"] if backends == ("default",) else _sha(*(f"{b}:{fps[b]}" for b in backends))
     reference_key = _sha(analysis_fp, *sorted(r.doc_key for r in refs))
-    settings = {"align": config.to_dict()}
+    settings = {"align": config.to_dict(), "backend": spec.backend}
     score_fp = _sha(analysis_fp, json.dumps(settings, sort_keys=True))
 
     own_store = not isinstance(store, Store)
@@ -770,7 +852,8 @@ def score_corpus(
 
         valid = [s for s in partners if not s.error]
         done = db.scored([s.doc_key for s in valid], reference_key, score_fp)
-        analysed = db.analysed([s.doc_key for s in valid] + [r.doc_key for r in refs], analysis_fp)
+        keys = [s.doc_key for s in valid] + [r.doc_key for r in refs]
+        analysed = {b: db.analysed(keys, fps[b]) for b in backends}
         # largest documents first: the workers then finish together (longest-processing-time order)
         todo = sorted((s for s in valid if s.doc_key not in done), key=lambda s: -_file_size(s.path))
         skipped = [s for s in valid if s.doc_key in done]
@@ -791,55 +874,94 @@ def score_corpus(
             def shipped(s: Source) -> Source:
                 return replace(s, data=Path(s.path).read_bytes()) if ship else s
 
-            # 1. the EU reference: from the store, or analysed now.
-            eu_records: dict[str, AnalysisRecord] = {
-                r.doc_key: db.load_analysis(r.doc_key, analysis_fp) for r in refs if r.doc_key in analysed
-            }
-            missing = [r for r in refs if r.doc_key not in eu_records]
-            if missing:
-                tasks = [(spec, shipped(r), None, config, models) for r in missing]
-                for i, res in runner.run(_score_task, tasks, {}):
+            eu_records: dict[str, list[AnalysisRecord]] = {}
+
+            def reference(backend: str) -> list[AnalysisRecord]:
+                """The EU reference analysed on ``backend``: from the store, or analysed now."""
+                if backend in eu_records:
+                    return eu_records[backend]
+                records = {r.doc_key: db.load_analysis(r.doc_key, fps[backend])
+                           for r in refs if r.doc_key in analysed[backend]}
+                missing = [r for r in refs if r.doc_key not in records]
+                tasks = [(spec, shipped(r), None, config, models, None, "", backend) for r in missing]
+                for i, res in (runner.run(_score_task, tasks, {}) if tasks else ()):
                     res = _as_result(res, missing[i])
                     if res.error:
                         raise PolicytextError(f"EU reference {missing[i].doc_id!r} could not be analysed: "
                                               f"{res.error_type}: {res.error}")
-                    db.put_documents([res.document])
+                    if res.document:
+                        db.put_documents([res.document])
                     db.put_result(run_id=run_id, doc_id=res.doc_id, doc_key=res.doc_key, role="reference",
-                                  status="analysed", analysis_fp=analysis_fp, analysis=res.analysis,
+                                  status="analysed", analysis_fp=fps[backend], analysis=res.analysis,
                                   seconds=res.seconds)
-                    eu_records[missing[i].doc_key] = res.analysis
-            eu_list = [eu_records[r.doc_key] for r in refs]
+                    records[missing[i].doc_key] = res.analysis
+                eu_records[backend] = [records[r.doc_key] for r in refs]
+                return eu_records[backend]
+
+            def store_result(s: Source, res: _TaskResult) -> bool:
+                """Commit one partner's result; ``False`` when it still waits for its backend's reference."""
+                if res.error:
+                    db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
+                                  status="failed", error=res.error, error_type=res.error_type, seconds=res.seconds)
+                    counts["failed"] += 1
+                    log.warning("%s: %s: %s", s.doc_id, res.error_type, res.error)
+                    return True
+                if res.document:
+                    db.put_documents([res.document])
+                status = "analysed" if res.analysed else "rescored"
+                if res.alignment is None:  # analysed; aligned in the second round
+                    if res.analysis is not None:
+                        db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
+                                      status="pending", analysis_fp=fps[res.backend], analysis=res.analysis,
+                                      seconds=res.seconds)
+                        counts["analysed"] += 1
+                    return False
+                db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
+                              status=status, analysis_fp=fps[res.backend], analysis=res.analysis,
+                              alignment=res.alignment, reference_key=reference_key, score_fp=score_fp,
+                              seconds=res.seconds)
+                log.info("stored %s (%s, %s backend, %.1fs)", s.doc_id, status, res.backend, res.seconds)
+                counts["analysed"] += int(res.analysed)
+                counts["scored"] += 1
+                return True
+
+            def stored_for(s: Source) -> dict[str, AnalysisRecord]:
+                return {b: db.load_analysis(s.doc_key, fps[b]) for b in backends if s.doc_key in analysed[b]}
+
+            # 1. the EU reference on the backends known to be needed (the others when a document asks).
+            planned = {s.doc_id: spec.planned_backend(s.meta) for s in todo}
+            for backend in backends:
+                if any(p == backend or (p is None and backend == "default") for p in planned.values()):
+                    reference(backend)
 
             # 2. the partner documents, one task each, committed as they complete.
-            # The EU records go once to each worker (scattered), not with every task.
-            tasks = []
-            for s in todo:
-                stored = db.load_analysis(s.doc_key, analysis_fp) if s.doc_key in analysed else None
-                label = (s.meta.partner or s.doc_id) if stored is not None else ""
-                tasks.append((spec, shipped(s) if stored is None else s, config, models, stored, label))
-            fn = _PartnerTask()
+            # The EU records go once to each worker (scattered), not with every task.  A document read
+            # only to learn its language is not shipped its bytes again in the second round.
+            waiting: list[Source] = []
             with _progress(_want_progress(progress), len(todo), "scoring") as advance:
-                for i, res in runner.run(fn, tasks, {"eu": eu_list}):
-                    s = todo[i]
-                    res = _as_result(res, s)
-                    if res.error:
-                        db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
-                                      status="failed", error=res.error, error_type=res.error_type,
-                                      seconds=res.seconds)
-                        counts["failed"] += 1
-                        log.warning("%s: %s: %s", s.doc_id, res.error_type, res.error)
+                tasks = []
+                for s in todo:
+                    stored = stored_for(s)
+                    backend = planned[s.doc_id]
+                    label = (s.meta.partner or s.doc_id) if backend in stored else ""
+                    tasks.append((spec, s if backend in stored else shipped(s), config, models, stored, label,
+                                  backend))
+                for i, res in runner.run(_PartnerTask(), tasks, {"eu": dict(eu_records)}):
+                    res = _as_result(res, todo[i])
+                    if store_result(todo[i], res):
+                        advance(1)
                     else:
-                        if res.document:
-                            db.put_documents([res.document])
-                        db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
-                                      status="analysed" if res.analysed else "rescored", analysis_fp=analysis_fp,
-                                      analysis=res.analysis, alignment=res.alignment, reference_key=reference_key,
-                                      score_fp=score_fp, seconds=res.seconds)
-                        log.info("stored %s (%s, %.1fs)", s.doc_id, "analysed" if res.analysed else "rescored",
-                                 res.seconds)
-                        counts["analysed"] += int(res.analysed)
-                        counts["scored"] += 1
-                    advance(1)
+                        waiting.append(todo[i])
+                # 3. documents found not to be English once read (``auto``): the multilingual reference.
+                if waiting:
+                    backend = "multilingual"
+                    reference(backend)
+                    analysed[backend] = db.analysed([s.doc_key for s in waiting], fps[backend])
+                    tasks = [(spec, s, config, models, stored_for(s), s.meta.partner or s.doc_id, backend)
+                             for s in waiting]
+                    for i, res in runner.run(_PartnerTask(), tasks, {"eu": dict(eu_records)}):
+                        store_result(waiting[i], _as_result(res, waiting[i]))
+                        advance(1)
         seconds = time.perf_counter() - t_start
         db.finish_run(run_id, status="finished", n_analysed=counts["analysed"], n_scored=counts["scored"],
                       n_skipped=counts["skipped"], n_failed=counts["failed"], seconds=seconds)
@@ -878,9 +1000,10 @@ def _as_result(res: _TaskResult | BaseException, source: Source) -> _TaskResult:
 class _PartnerTask:
     """Picklable callable: ``_score_task`` with the EU records passed by keyword (scattered once)."""
 
-    def __call__(self, spec: AnalyzerSpec, source: Source, config: AlignConfig, models: dict[str, Any],
-                 stored: AnalysisRecord | None, label: str, *, eu: Sequence[AnalysisRecord]) -> _TaskResult:
-        return _score_task(spec, source, eu, config, models, stored, label)
+    def __call__(self, spec: AnalyzerSpec, source: Source, config: AlignConfig, models: dict[str, dict[str, Any]],
+                 stored: dict[str, AnalysisRecord], label: str, backend: str | None, *,
+                 eu: dict[str, Sequence[AnalysisRecord]]) -> _TaskResult:
+        return _score_task(spec, source, eu, config, models, stored, label, backend)
 
 
 _SCORE_COLS = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage", "eu_sentences",
@@ -888,19 +1011,24 @@ _SCORE_COLS = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage
                "divergence", "matched", "evidence", "divergences"]
 
 
+_BACKEND = "coalesce(json_extract_string(a.detail, '$.models.backend'), 'default')"
+
+
 def _results(db: Store, run_id: str, reference_key: str, score_fp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = ", ".join(f't."{c}"' for c in _SCORE_COLS)
     scores = db.sql(
-        f"SELECT i.doc_id, t.partner, {cols}, i.doc_key FROM run_items i "
+        f"SELECT i.doc_id, t.partner, {cols}, {_BACKEND} AS backend, i.doc_key FROM run_items i "
         "JOIN theme_alignments t ON t.doc_key = i.doc_key AND t.reference_key = ? AND t.score_fp = ? "
+        "JOIN alignments a ON a.doc_key = i.doc_key AND a.reference_key = ? AND a.score_fp = ? "
         "WHERE i.run_id = ? AND i.role = 'partner' AND i.status <> 'failed' ORDER BY i.doc_id, t.theme",
-        [reference_key, score_fp, run_id],
+        [reference_key, score_fp, reference_key, score_fp, run_id],
     )
     summary = db.sql(
         "SELECT i.doc_id, d.title, coalesce(a.partner, d.partner) AS partner, a.overall, "
         "a.overall_low AS low, a.overall_high AS high, "
         "CASE WHEN i.status = 'failed' THEN 'failed' ELSE 'ok' END AS status, i.error, i.error_type, "
-        "i.status AS action, i.doc_key FROM run_items i "
+        f"i.status AS action, CASE WHEN a.doc_key IS NULL THEN NULL ELSE {_BACKEND} END AS backend, "
+        "d.language, i.doc_key FROM run_items i "
         "LEFT JOIN alignments a ON a.doc_key = i.doc_key AND a.reference_key = ? AND a.score_fp = ? "
         "LEFT JOIN (SELECT DISTINCT ON (doc_key) * FROM documents) d ON d.doc_key = i.doc_key "
         "WHERE i.run_id = ? AND i.role = 'partner' ORDER BY i.doc_id",

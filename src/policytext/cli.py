@@ -238,6 +238,7 @@ def score_cmd(
     executor: Annotated[str, typer.Option("--executor", help="local or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     device: Annotated[str, typer.Option("--device", help="Embedding device: auto, cpu or cuda.")] = "auto",
+    backend: Annotated[str, typer.Option("--backend", help="auto (each document by its language), default (English models) or multilingual (USE for every document).")] = "auto",
     config: Annotated[Path | None, typer.Option("--config", help="JSON file of alignment settings (AlignConfig fields).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal, off in CI).")] = None,
 ) -> None:
@@ -257,6 +258,8 @@ def score_cmd(
         _fail("--scheduler needs --executor dask")
     if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
         _fail(f"--device must be auto, cpu, cuda or cuda:N, got {device!r}")
+    if backend not in ("auto", "default", "multilingual"):
+        _fail(f"--backend must be auto, default or multilingual, got {backend!r}")
     if not corpus_dir.exists():
         _fail(f"{corpus_dir}: corpus folder not found")
     align_config = None
@@ -267,15 +270,14 @@ def score_cmd(
             _fail(f"{config}: unusable alignment settings ({e}); give a JSON object of AlignConfig fields")
     try:
         result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, workers=workers,
-                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device),
-                              progress=progress)
+                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend), progress=progress)
     except (PolicytextError, ValueError) as e:
         _fail(str(e))
     c = result.counts
     typer.echo(f"Scored {c['documents']} document(s) in {result.seconds:.1f}s: {c['analysed']} analysed, "
                f"{c['scored'] - c['analysed']} re-scored, {c['skipped']} unchanged, {c['failed']} failed "
                f"(run {result.run_id}, store {result.store})")
-    cols = ["doc_id", "partner", "overall", "low", "high", "status"]
+    cols = ["doc_id", "partner", "overall", "low", "high", "backend", "status"]
     if len(result.summary):
         typer.echo(result.summary[cols].to_string(index=False))
     for _, row in result.failures.iterrows():

@@ -76,14 +76,17 @@ class Analyzer:
         ``analyze_many``, ``align`` or ``align_many`` call.  Commitments are
         routed by language either way: English and French are extracted, other
         languages get a note.
+    multilingual_embedder : the embedder of the multilingual backend; ``None``
+        for :class:`~policytext.embed.MultilingualEmbedder` ``()`` (built on first use).
     """
 
     def __init__(self, *, classifier: Any = None, extractor: Any = None, embedder: Any = None,
-                 backend: str = "auto") -> None:
+                 backend: str = "auto", multilingual_embedder: Any = None) -> None:
         self.classifier = classifier
         self.extractor = extractor
         self.embedder = embedder
         self.backend = backend
+        self.multilingual_embedder = multilingual_embedder
         self._cache: dict[tuple[str, ...], AnalyzedDocument] = {}
         self._multilingual: dict[str, Any] = {}
         self._extractions: dict[tuple[str, str], Any] = {}
@@ -150,7 +153,7 @@ class Analyzer:
             from .embed import MultilingualEmbedder
             from .multilingual import load_multilingual_classifier
 
-            emb = MultilingualEmbedder()
+            emb = self.multilingual_embedder if self.multilingual_embedder is not None else MultilingualEmbedder()
             self._multilingual["embedder"] = emb
             self._multilingual["classifier"] = load_multilingual_classifier(emb)
         return self._multilingual["embedder"], self._multilingual["classifier"]
