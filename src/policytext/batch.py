@@ -33,11 +33,21 @@ isolating
     failed.  A store write that fails (disk full, read-only) stops the run with
     a :class:`~policytext.store.StoreError`; what was committed stays.
 parallel and distributed
-    the unit of work is one document (read → extract → embed → theme scores →
-    align), run by an executor: :class:`LocalExecutor` in-process (``workers=1``)
-    or in a pool of worker processes (each with its own models, one torch
-    thread each), or :class:`DaskExecutor` on a Dask cluster.  Workers return
-    plain records; only this process writes to the store.
+    the unit of work is one document (read → route by language → extract →
+    embed → theme scores), run by an executor: :class:`LocalExecutor`
+    in-process (``workers=1``) or in a pool of worker processes (each loads its
+    models when it starts and uses one torch thread), or :class:`DaskExecutor`
+    on a Dask cluster.  The EU reference is analysed beside the partners, not
+    before them.  Workers return plain records; this process aligns each
+    partner with the reference (milliseconds) and is the only one writing to
+    the store.
+routed by language
+    with ``AnalyzerSpec(backend="auto")`` (the default) an English document is
+    analysed on the default backend and one that is not English (by its
+    manifest ``language``, or as detected once read) on the multilingual
+    backend, and aligned with the EU reference analysed on the same backend.
+    Each analysis is keyed by its backend's model fingerprint; results carry a
+    ``backend`` column.
 
 Why Dask and not Ray: Dask's ``distributed`` is pure Python and
 pip-installable (``pip install 'policytext[dist]'``), runs the same code on a
@@ -80,7 +90,7 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -312,12 +322,12 @@ class Source:
 
 @dataclass(frozen=True)
 class _TaskResult:
+    """A worker's answer: the document's analysis on ``backend`` (``None``: the stored one applies)."""
+
     doc_id: str
     doc_key: str | None
     document: dict[str, Any] | None = None
     analysis: AnalysisRecord | None = None
-    alignment: Alignment | None = None
-    analysed: bool = False
     backend: str = ""
     seconds: float = 0.0
     error: str = ""
@@ -382,58 +392,52 @@ def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, co
     )
 
 
-def _score_task(
-    spec: AnalyzerSpec,
-    source: Source,
-    eu: dict[str, Sequence[AnalysisRecord]] | None,
-    config: AlignConfig,
-    models: dict[str, dict[str, Any]],
-    stored: dict[str, AnalysisRecord] | None = None,
-    label: str = "",
-    backend: str | None = None,
-) -> _TaskResult:
-    """The unit of work: read → analyse (unless stored) → align with the EU reference of its backend.
+def _analyse_task(spec: AnalyzerSpec, source: Source, backend: str | None = None,
+                  stored: frozenset[str] = frozenset()) -> _TaskResult:
+    """The unit of work: read → route → analyse, one document.
 
     ``backend`` is the document's backend when known beforehand, ``None`` to
     decide it from the document once read
-    (:func:`~policytext.multilingual.choose_backend`).  ``stored`` holds the
-    document's stored analyses by backend; ``eu`` the EU reference's analyses
-    by backend (``None``: analyse only).  A document whose backend has no EU
-    reference in ``eu`` is returned analysed but not aligned, and aligned in a
-    second round.  Errors are returned, not raised, so one bad document never
-    stops a batch.
+    (:func:`~policytext.multilingual.choose_backend`).  ``stored`` names the
+    backends the store already holds an analysis of this document for: on one
+    of those the task only reads (to learn the language) and returns no
+    analysis.  Aligning with the EU reference is the driver's job (cheap, and
+    it needs the reference, which may still be analysed in another worker).
+    Errors are returned, not raised, so one bad document never stops a batch.
     """
     t0 = time.perf_counter()
     doc_key: str | None = source.doc_key or None
-    stored = stored or {}
     try:
         if source.error:
             raise PolicytextError(source.error)
-        document = None
-        analysis = stored.get(backend) if backend else None
-        if analysis is None:
-            doc = _read(source)
-            # Keyed as planned (file bytes + manifest metadata), not by the metadata reading fills in
-            # (a title from the heading, the detected language): so a rerun finds it without reading.
-            doc_key = doc_key or document_key(doc.meta)
-            if backend is None:
-                from .multilingual import choose_backend
+        doc = _read(source)
+        # Keyed as planned (file bytes + manifest metadata), not by the metadata reading fills in
+        # (a title from the heading, the detected language): so a rerun finds it without reading.
+        doc_key = doc_key or document_key(doc.meta)
+        if backend is None:
+            from .multilingual import choose_backend
 
-                backend = choose_backend([doc], spec.backend)
-            analysis = stored.get(backend)
-            if analysis is None:
-                document = {**document_row(doc), "doc_key": doc_key}
-                analysis = _analyse(spec, doc, backend, doc_key)
-            label = label or doc.meta.partner or doc.doc_id
-        analysed = analysis is not stored.get(backend)
-        references = (eu or {}).get(backend)
-        alignment = (_align(references, analysis, label or source.doc_id, config, models[backend])
-                     if references else None)
-        return _TaskResult(source.doc_id, doc_key, document, analysis if analysed else None, alignment,
-                           analysed=analysed, backend=backend, seconds=time.perf_counter() - t0)
+            backend = choose_backend([doc], spec.backend)
+        if backend in stored:
+            return _TaskResult(source.doc_id, doc_key, backend=backend, seconds=time.perf_counter() - t0)
+        return _TaskResult(source.doc_id, doc_key, {**document_row(doc), "doc_key": doc_key},
+                           _analyse(spec, doc, backend, doc_key), backend=backend,
+                           seconds=time.perf_counter() - t0)
     except Exception as e:  # isolation: recorded with the document, the batch goes on
         return _TaskResult(source.doc_id, doc_key, seconds=time.perf_counter() - t0, error=str(e),
                            error_type=type(e).__name__)
+
+
+def _warm(spec: AnalyzerSpec) -> None:
+    """Load the default backend's models in a fresh worker process (pool initializer), before its first task.
+
+    A failure is left to the first task, which reports it with the document.
+    """
+    with contextlib.suppress(Exception):
+        analyzer = _analyzer(spec)
+        analyzer._extractor().nlp  # noqa: B018 - loads spaCy
+        analyzer.embedder.encode(["warm up"])
+        analyzer.embedder.clear()
 
 
 # --------------------------------------------------------------------------- executors
@@ -473,10 +477,11 @@ class LocalExecutor:
     name = "local"
     ships_data = False
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, *, initializer: Callable[[], None] | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.initializer = initializer  # run once in each pool process (e.g. load the models)
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
@@ -544,7 +549,8 @@ class LocalExecutor:
         if self._pool is None:
             import multiprocessing as mp
 
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
+                                             initializer=self.initializer)
         return self._pool
 
     def _discard_pool(self) -> None:
@@ -616,13 +622,14 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def _make_executor(executor: str | Executor, workers: int, scheduler: str | None) -> tuple[Executor, bool]:
+def _make_executor(executor: str | Executor, workers: int, scheduler: str | None,
+                   warm: Callable[[], None] | None = None) -> tuple[Executor, bool]:
     if not isinstance(executor, str):
         return executor, False
     if executor == "local":
         if scheduler:
             raise ValueError("--scheduler needs --executor dask")
-        return LocalExecutor(workers), True
+        return LocalExecutor(workers, initializer=warm), True
     if executor == "dask":
         return DaskExecutor(scheduler, workers=max(workers, 1)), True
     raise ValueError(f"executor must be one of {', '.join(EXECUTORS)} (or an Executor), got {executor!r}")
@@ -866,102 +873,54 @@ def score_corpus(
                 counts["failed"] += 1
 
         if todo:
-            runner, own_executor = _make_executor(executor, workers, scheduler)
-            if isinstance(runner, LocalExecutor) and runner.workers > 1 and spec.threads is None:
-                spec = replace(spec, threads=1)
-            ship = runner.ships_data
-
-            def shipped(s: Source) -> Source:
-                return replace(s, data=Path(s.path).read_bytes()) if ship else s
-
-            eu_records: dict[str, list[AnalysisRecord]] = {}
-
-            def reference(backend: str) -> list[AnalysisRecord]:
-                """The EU reference analysed on ``backend``: from the store, or analysed now."""
-                if backend in eu_records:
-                    return eu_records[backend]
-                records = {r.doc_key: db.load_analysis(r.doc_key, fps[backend])
-                           for r in refs if r.doc_key in analysed[backend]}
-                missing = [r for r in refs if r.doc_key not in records]
-                tasks = [(spec, shipped(r), None, config, models, None, "", backend) for r in missing]
-                for i, res in (runner.run(_score_task, tasks, {}) if tasks else ()):
-                    res = _as_result(res, missing[i])
-                    if res.error:
-                        raise PolicytextError(f"EU reference {missing[i].doc_id!r} could not be analysed: "
-                                              f"{res.error_type}: {res.error}")
-                    if res.document:
-                        db.put_documents([res.document])
-                    db.put_result(run_id=run_id, doc_id=res.doc_id, doc_key=res.doc_key, role="reference",
-                                  status="analysed", analysis_fp=fps[backend], analysis=res.analysis,
-                                  seconds=res.seconds)
-                    records[missing[i].doc_key] = res.analysis
-                eu_records[backend] = [records[r.doc_key] for r in refs]
-                return eu_records[backend]
-
-            def store_result(s: Source, res: _TaskResult) -> bool:
-                """Commit one partner's result; ``False`` when it still waits for its backend's reference."""
-                if res.error:
-                    db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
-                                  status="failed", error=res.error, error_type=res.error_type, seconds=res.seconds)
-                    counts["failed"] += 1
-                    log.warning("%s: %s: %s", s.doc_id, res.error_type, res.error)
-                    return True
-                if res.document:
-                    db.put_documents([res.document])
-                status = "analysed" if res.analysed else "rescored"
-                if res.alignment is None:  # analysed; aligned in the second round
-                    if res.analysis is not None:
-                        db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
-                                      status="pending", analysis_fp=fps[res.backend], analysis=res.analysis,
-                                      seconds=res.seconds)
-                        counts["analysed"] += 1
-                    return False
-                db.put_result(run_id=run_id, doc_id=s.doc_id, doc_key=res.doc_key, role="partner",
-                              status=status, analysis_fp=fps[res.backend], analysis=res.analysis,
-                              alignment=res.alignment, reference_key=reference_key, score_fp=score_fp,
-                              seconds=res.seconds)
-                log.info("stored %s (%s, %s backend, %.1fs)", s.doc_id, status, res.backend, res.seconds)
-                counts["analysed"] += int(res.analysed)
-                counts["scored"] += 1
-                return True
-
-            def stored_for(s: Source) -> dict[str, AnalysisRecord]:
-                return {b: db.load_analysis(s.doc_key, fps[b]) for b in backends if s.doc_key in analysed[b]}
-
-            # 1. the EU reference on the backends known to be needed (the others when a document asks).
+            if workers > 1 and executor == "local" and spec.threads is None:
+                spec = replace(spec, threads=1)  # one torch thread per worker process
+            eu_records: dict[str, list[AnalysisRecord]] = {
+                b: [db.load_analysis(r.doc_key, fps[b]) for r in refs]
+                for b in backends if all(r.doc_key in analysed[b] for r in refs)
+            }
             planned = {s.doc_id: spec.planned_backend(s.meta) for s in todo}
-            for backend in backends:
-                if any(p == backend or (p is None and backend == "default") for p in planned.values()):
-                    reference(backend)
-
-            # 2. the partner documents, one task each, committed as they complete.
-            # The EU records go once to each worker (scattered), not with every task.  A document read
-            # only to learn its language is not shipped its bytes again in the second round.
-            waiting: list[Source] = []
+            # Documents on a known backend with a stored analysis need no worker: aligned here.
+            rescore = [s for s in todo if planned[s.doc_id] is not None and s.doc_key in analysed[planned[s.doc_id]]]
+            work = [s for s in todo if s not in rescore]
+            # The EU reference on each backend known to be needed, analysed beside the partners.
+            wanted = [b for b in backends if b not in eu_records
+                      and any(p == b or (p is None and b == "default") for p in planned.values())]
+            batch = _Batch(db, run_id, refs, fps, models, config, reference_key, score_fp, eu_records, counts,
+                           requested=wanted)
             with _progress(_want_progress(progress), len(todo), "scoring") as advance:
-                tasks = []
-                for s in todo:
-                    stored = stored_for(s)
-                    backend = planned[s.doc_id]
-                    label = (s.meta.partner or s.doc_id) if backend in stored else ""
-                    tasks.append((spec, s if backend in stored else shipped(s), config, models, stored, label,
-                                  backend))
-                for i, res in runner.run(_PartnerTask(), tasks, {"eu": dict(eu_records)}):
-                    res = _as_result(res, todo[i])
-                    if store_result(todo[i], res):
-                        advance(1)
-                    else:
-                        waiting.append(todo[i])
-                # 3. documents found not to be English once read (``auto``): the multilingual reference.
-                if waiting:
-                    backend = "multilingual"
-                    reference(backend)
-                    analysed[backend] = db.analysed([s.doc_key for s in waiting], fps[backend])
-                    tasks = [(spec, s, config, models, stored_for(s), s.meta.partner or s.doc_id, backend)
-                             for s in waiting]
-                    for i, res in runner.run(_PartnerTask(), tasks, {"eu": dict(eu_records)}):
-                        store_result(waiting[i], _as_result(res, waiting[i]))
-                        advance(1)
+                for s in rescore:
+                    batch.partner(s, _TaskResult(s.doc_id, s.doc_key, backend=planned[s.doc_id]))
+                    advance(1)
+                if work or wanted:
+                    runner, own_executor = _make_executor(executor, workers, scheduler, warm=partial(_warm, spec))
+                    ship = runner.ships_data
+
+                    def shipped(s: Source) -> Source:
+                        return replace(s, data=Path(s.path).read_bytes()) if ship else s
+
+                    # The references first (they unblock the partners' alignments), then the largest
+                    # partners first: the workers then finish together (longest-processing-time order).
+                    jobs = [(r, b) for b in wanted for r in refs] + [(s, None) for s in work]
+                    tasks = [(spec, shipped(r), b) for r, b in jobs[:len(jobs) - len(work)]]
+                    tasks += [(spec, shipped(s), planned[s.doc_id],
+                               frozenset(b for b in backends if s.doc_key in analysed[b])) for s in work]
+                    for i, res in runner.run(_analyse_task, tasks, {}):
+                        source, ref_backend = jobs[i]
+                        res = _as_result(res, source)
+                        if ref_backend is not None:
+                            batch.reference(source, ref_backend, res)
+                        else:
+                            batch.partner(source, res)
+                        advance(batch.flush())
+                    # 3. documents found not to be English once read (``auto``): the multilingual reference.
+                    if batch.waiting:
+                        backend = "multilingual"
+                        batch.requested.add(backend)
+                        tasks = [(spec, shipped(r), backend) for r in refs]
+                        for i, res in runner.run(_analyse_task, tasks, {}):
+                            batch.reference(refs[i], backend, _as_result(res, refs[i]))
+                        advance(batch.flush())
         seconds = time.perf_counter() - t_start
         db.finish_run(run_id, status="finished", n_analysed=counts["analysed"], n_scored=counts["scored"],
                       n_skipped=counts["skipped"], n_failed=counts["failed"], seconds=seconds)
@@ -983,6 +942,108 @@ def score_corpus(
             db.close()
 
 
+class _Batch:
+    """The driver's side of a run: stores what the workers return and aligns partners with the reference.
+
+    A partner is committed with its alignment in one transaction once the EU
+    reference on its backend is known; until then it waits in memory (its
+    reference is being analysed in another worker).  A partner whose backend's
+    reference was not requested in this round (found not to be English once
+    read) is committed with its analysis, ``pending``, and aligned after the
+    reference is analysed on that backend.
+    """
+
+    def __init__(self, db: Store, run_id: str, refs: list[Source], fps: dict[str, str],
+                 models: dict[str, dict[str, Any]], config: AlignConfig, reference_key: str, score_fp: str,
+                 eu: dict[str, list[AnalysisRecord]], counts: dict[str, int], *, requested: Sequence[str]) -> None:
+        self.db, self.run_id, self.refs, self.fps, self.models = db, run_id, refs, fps, models
+        self.config, self.reference_key, self.score_fp, self.counts = config, reference_key, score_fp, counts
+        self.eu = dict(eu)
+        self.requested = set(requested)  # backends whose reference is being analysed
+        self._partial: dict[str, dict[str, AnalysisRecord]] = {}
+        self.held: list[tuple[Source, _TaskResult]] = []  # waiting in memory for a reference in progress
+        self.waiting: list[tuple[Source, _TaskResult]] = []  # stored as pending: reference not requested yet
+        self._pending: set[str] = set()  # doc ids analysed in this run and stored as pending
+        self._done = 0
+
+    def reference(self, source: Source, backend: str, res: _TaskResult) -> None:
+        if res.error:
+            raise PolicytextError(f"EU reference {source.doc_id!r} could not be analysed: "
+                                  f"{res.error_type}: {res.error}")
+        if res.document:
+            self.db.put_documents([res.document])
+        self.db.put_result(run_id=self.run_id, doc_id=source.doc_id, doc_key=res.doc_key, role="reference",
+                           status="analysed", analysis_fp=self.fps[backend], analysis=res.analysis,
+                           seconds=res.seconds)
+        got = self._partial.setdefault(backend, {})
+        got[source.doc_key] = res.analysis
+        if all(r.doc_key in got for r in self.refs):
+            self.eu[backend] = [got[r.doc_key] for r in self.refs]
+            ready = [x for x in self.held + self.waiting if x[1].backend == backend]
+            self.held = [x for x in self.held if x[1].backend != backend]
+            self.waiting = [x for x in self.waiting if x[1].backend != backend]
+            for s, r in ready:
+                self.partner(s, r)
+
+    def partner(self, source: Source, res: _TaskResult) -> None:
+        db, counts = self.db, self.counts
+        if res.error:
+            db.put_result(run_id=self.run_id, doc_id=source.doc_id, doc_key=res.doc_key, role="partner",
+                          status="failed", error=res.error, error_type=res.error_type, seconds=res.seconds)
+            counts["failed"] += 1
+            self._done += 1
+            log.warning("%s: %s: %s", source.doc_id, res.error_type, res.error)
+            return
+        backend, fp = res.backend, self.fps[res.backend]
+        if backend not in self.eu:
+            if backend in self.requested:
+                self.held.append((source, res))  # its reference is being analysed
+                return
+            if res.analysis is not None:  # keep the work: stored now, aligned after the reference
+                if res.document:
+                    db.put_documents([res.document])
+                db.put_result(run_id=self.run_id, doc_id=source.doc_id, doc_key=res.doc_key, role="partner",
+                              status="pending", analysis_fp=fp, analysis=res.analysis, seconds=res.seconds)
+                counts["analysed"] += 1
+                self._pending.add(source.doc_id)
+                res = replace(res, analysis=None, document=None)
+            self.waiting.append((source, res))
+            return
+        analysis = res.analysis if res.analysis is not None else db.load_analysis(res.doc_key, fp)
+        label = analysis_label(source, res)
+        with _one_blas_thread():
+            alignment = _align(self.eu[backend], analysis, label, self.config, self.models[backend])
+        if res.document:
+            db.put_documents([res.document])
+        status = "analysed" if res.analysis is not None or source.doc_id in self._pending else "rescored"
+        db.put_result(run_id=self.run_id, doc_id=source.doc_id, doc_key=res.doc_key, role="partner", status=status,
+                      analysis_fp=fp, analysis=res.analysis, alignment=alignment,
+                      reference_key=self.reference_key, score_fp=self.score_fp, seconds=res.seconds)
+        log.info("stored %s (%s, %s backend, %.1fs)", source.doc_id, status, backend, res.seconds)
+        counts["analysed"] += int(res.analysis is not None)
+        counts["scored"] += 1
+        self._done += 1
+
+    def flush(self) -> int:
+        """Documents finished since the last call (for the progress bar)."""
+        n, self._done = self._done, 0
+        return n
+
+
+def analysis_label(source: Source, res: _TaskResult) -> str:
+    """The partner's name in results: the document row's partner, the manifest's, or the id."""
+    doc = res.document or {}
+    return doc.get("partner") or source.meta.partner or source.doc_id
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def _file_size(path: str) -> int:
     try:
         return os.stat(path).st_size
@@ -995,15 +1056,6 @@ def _as_result(res: _TaskResult | BaseException, source: Source) -> _TaskResult:
     if isinstance(res, BaseException):
         return _TaskResult(source.doc_id, source.doc_key or None, error=str(res), error_type=type(res).__name__)
     return res
-
-
-class _PartnerTask:
-    """Picklable callable: ``_score_task`` with the EU records passed by keyword (scattered once)."""
-
-    def __call__(self, spec: AnalyzerSpec, source: Source, config: AlignConfig, models: dict[str, dict[str, Any]],
-                 stored: dict[str, AnalysisRecord], label: str, backend: str | None, *,
-                 eu: dict[str, Sequence[AnalysisRecord]]) -> _TaskResult:
-        return _score_task(spec, source, eu, config, models, stored, label, backend)
 
 
 _SCORE_COLS = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage", "eu_sentences",
