@@ -97,6 +97,20 @@ def test_multilingual_taxonomy_cues_match_in_five_languages():
     # an ASCII acronym inside Japanese text is a cue; inside an English word it is not
     ai = list(tax.ids).index("ai")
     assert cue_matrix(["生成AIのリスク", "Send the MAIL."], patterns)[:, ai].tolist() == [1.0, 0.0]
+    # a katakana compound matches with or without its middle dot; a dot between kanji is kept
+    ident = list(tax.ids).index("digital_identity")
+    assert cue_matrix(["デジタル・アイデンティティの研究", "デジタルアイデンティティの研究", "デジタル・新技術"],
+                      patterns)[:, ident].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_cue_text_joins_katakana_across_the_middle_dot_only():
+    from policytext.themes import cue_text
+
+    assert cue_text("クリーンエネルギー・インフラ") == "クリーンエネルギーインフラ"
+    assert cue_text("ｸﾘｰﾝ･ｲﾝﾌﾗ") == "ｸﾘｰﾝｲﾝﾌﾗ"  # half-width
+    assert cue_text("新興・重要技術") == "新興・重要技術"  # kanji on either side: a list separator
+    assert cue_text("AI・データ") == "AI・データ"
+    assert cue_text("Rights · freedoms") == "Rights · freedoms"
 
 
 def test_languages_without_cue_list_are_noted():
@@ -180,7 +194,7 @@ def test_evaluate_translations(shared):
     for lang in ("fr", "es", "de"):
         assert rows[lang]["inside"] >= 0.8, lang
         assert abs(rows[lang]["rho_translation"] - rows[lang]["rho_english"]) <= 0.1, lang
-    assert rows["ja"]["inside"] >= 0.7  # measured 0.75: below the 80% aim (see README)
+    assert rows["ja"]["inside"] >= 0.8  # measured 0.81 (13 of 16 themes)
     c = rows["fr"]["commitments"]
     assert c["translation"] >= 0.8 * c["english"]
     assert c["same_strength"] >= 0.8 * c["matched"] and c["matched"] >= 0.8 * c["english"]

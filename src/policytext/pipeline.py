@@ -98,7 +98,8 @@ class Analyzer:
 
     def with_classifier(self, classifier: Any) -> Analyzer:
         """A new analyzer with another theme classifier, sharing the other stages and their cached extractions."""
-        other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=self._embedder())
+        other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=self._embedder(),
+                         multilingual_embedder=self.multilingual_embedder)
         other._extractions = self._extractions
         return other
 

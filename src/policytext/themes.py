@@ -108,8 +108,19 @@ def compile_cues(taxonomy: Taxonomy) -> list[re.Pattern[str] | None]:
     return out
 
 
+#: A middle dot between katakana: Japanese writes a loanword compound with or without it
+#: (デジタル・アイデンティティ = デジタルアイデンティティ), so cues match either spelling.
+_NAKAGURO = re.compile(r"(?<=[\u30a1-\u30fa\u30fc\uff66-\uff9f])[\u30fb\uff65](?=[\u30a1-\u30fa\u30fc\uff66-\uff9f])")
+
+
+def cue_text(text: str) -> str:
+    """``text`` as cues read it: katakana compounds joined across a middle dot."""
+    return _NAKAGURO.sub("", text) if ("\u30fb" in text or "\uff65" in text) else text
+
+
 def cue_matrix(texts: Sequence[str], patterns: Sequence[re.Pattern[str] | None]) -> np.ndarray:
-    """``(n, n_themes)`` float array: 1 where a cue of the theme matches the text."""
+    """``(n, n_themes)`` float array: 1 where a cue of the theme matches the text (see :func:`cue_text`)."""
+    texts = [cue_text(t) for t in texts]
     out = np.zeros((len(texts), len(patterns)), dtype=np.float32)
     for k, pattern in enumerate(patterns):
         if pattern is None:
@@ -614,7 +625,7 @@ class ThemeClassifier(BaseEstimator):
 
     def _reason(self, i: int, k: int, text: str, p: float, t: float, ev: dict[str, np.ndarray], pattern) -> str:
         parts = []
-        match = pattern.search(text) if pattern is not None else None
+        match = pattern.search(cue_text(text)) if pattern is not None else None
         if match:
             parts.append(f"cue matched {match.group(0)!r}")
         j = int(ev["nearest"][i, k])
