@@ -708,8 +708,9 @@ class BatchResult:
 
     Attributes
     ----------
-    scores : one row per document × theme (score, low, high, coverage, ...).
-    summary : one row per document: overall, interval, status (``ok``/``failed``), error, action.
+    scores : one row per document × theme (score, low, high, coverage, ..., backend).
+    summary : one row per document: overall, interval, status (``ok``/``failed``), error, action,
+        backend, language.
     counts : ``documents``, ``analysed``, ``scored``, ``skipped``, ``failed``.
     files : the output files written.
     """
@@ -794,7 +795,8 @@ def score_corpus(
     workers : worker processes (local executor) or local-cluster workers (dask without a scheduler).
     executor : ``"local"``, ``"dask"``, or an :class:`Executor`.
     scheduler : address of a Dask scheduler (with ``executor="dask"``).
-    spec : the models (and ``device``) to use; default :class:`AnalyzerSpec` ``()``.
+    spec : the models, ``device`` and language routing (``backend``) to use; default
+        :class:`AnalyzerSpec` ``()`` (each document routed by its language).
     progress : show a progress bar on stderr; ``None``: only on a terminal outside CI.
 
     Returns
