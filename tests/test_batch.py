@@ -88,13 +88,24 @@ def test_second_run_recomputes_nothing(baseline, big_corpus, tmp_path):
     assert (tmp_path / "out" / "scores.csv").is_file()
 
 
-def test_changed_setting_rescores_without_models(baseline, big_corpus, tmp_path):
+def test_changed_setting_rescores_without_models(baseline, big_corpus, tmp_path, monkeypatch):
+    import policytext.batch as batch
+
     _, store = baseline
     copy = tmp_path / "store.duckdb"
     shutil.copy(store, copy)
-    result = score_corpus(big_corpus, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50), progress=False)
+
+    def no_models(*args, **kwargs):
+        raise AssertionError("a re-score must not load models or start workers")
+
+    with monkeypatch.context() as m:
+        m.setattr(batch, "_analyzer", no_models)
+        m.setattr(batch.LocalExecutor, "_ensure_pool", no_models)
+        result = score_corpus(big_corpus, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50), workers=2,
+                              progress=False)
     assert result.counts["analysed"] == 0 and result.counts["scored"] == 6
     assert set(result.summary["status"]) == {"ok"}
+    assert set(result.summary["action"]) == {"rescored"}
     # A changed document is redone, the others are not.
     changed = tmp_path / "corpus"
     shutil.copytree(big_corpus, changed)

@@ -428,6 +428,16 @@ def _analyse_task(spec: AnalyzerSpec, source: Source, backend: str | None = None
                            error_type=type(e).__name__)
 
 
+def _route(spec: AnalyzerSpec, source: Source) -> str | None:
+    """The backend of ``source``, read here (no model); ``None`` if it cannot be read (its task will say why)."""
+    from .multilingual import choose_backend
+
+    try:
+        return choose_backend([_read(source)], spec.backend)
+    except Exception:  # noqa: BLE001 - the document's own task records the error
+        return None
+
+
 def _warm(spec: AnalyzerSpec) -> None:
     """Load the default backend's models in a fresh worker process (pool initializer), before its first task.
 
@@ -882,6 +892,9 @@ def score_corpus(
                 for b in backends if all(r.doc_key in analysed[b] for r in refs)
             }
             planned = {s.doc_id: spec.planned_backend(s.meta) for s in todo}
+            for s in todo:  # stored, route unknown: read here (no model) to learn which analysis applies
+                if planned[s.doc_id] is None and any(s.doc_key in analysed[b] for b in backends):
+                    planned[s.doc_id] = _route(spec, s)
             # Documents on a known backend with a stored analysis need no worker: aligned here.
             rescore = [s for s in todo if planned[s.doc_id] is not None and s.doc_key in analysed[planned[s.doc_id]]]
             work = [s for s in todo if s not in rescore]
@@ -895,7 +908,9 @@ def score_corpus(
                     batch.partner(s, _TaskResult(s.doc_id, s.doc_key, backend=planned[s.doc_id]))
                     advance(1)
                 if work or wanted:
-                    runner, own_executor = _make_executor(executor, workers, scheduler, warm=partial(_warm, spec))
+                    # Workers load the default models when they start, unless no document can need them.
+                    warm = partial(_warm, spec) if any(planned[s.doc_id] in (None, "default") for s in work) else None
+                    runner, own_executor = _make_executor(executor, workers, scheduler, warm=warm)
                     ship = runner.ships_data
 
                     def shipped(s: Source) -> Source:
