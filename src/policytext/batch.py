@@ -885,7 +885,8 @@ def score_corpus(
                 counts["failed"] += 1
 
         if todo:
-            if workers > 1 and executor == "local" and spec.threads is None:
+            pool = (executor == "local" and workers > 1) or (isinstance(executor, LocalExecutor) and executor.workers > 1)
+            if pool and spec.threads is None:
                 spec = replace(spec, threads=1)  # one torch thread per worker process
             eu_records: dict[str, list[AnalysisRecord]] = {
                 b: [db.load_analysis(r.doc_key, fps[b]) for r in refs]
@@ -906,7 +907,7 @@ def score_corpus(
             with _progress(_want_progress(progress), len(todo), "scoring") as advance:
                 for s in rescore:
                     batch.partner(s, _TaskResult(s.doc_id, s.doc_key, backend=planned[s.doc_id]))
-                    advance(1)
+                    advance(batch.flush())
                 if work or wanted:
                     # Workers load the default models when they start, unless no document can need them.
                     warm = partial(_warm, spec) if any(planned[s.doc_id] in (None, "default") for s in work) else None
@@ -918,8 +919,9 @@ def score_corpus(
 
                     # The references first (they unblock the partners' alignments), then the largest
                     # partners first: the workers then finish together (longest-processing-time order).
-                    jobs = [(r, b) for b in wanted for r in refs] + [(s, None) for s in work]
-                    tasks = [(spec, shipped(r), b) for r, b in jobs[:len(jobs) - len(work)]]
+                    ref_jobs = [(r, b) for b in wanted for r in refs]
+                    jobs = ref_jobs + [(s, None) for s in work]
+                    tasks = [(spec, shipped(r), b) for r, b in ref_jobs]
                     tasks += [(spec, shipped(s), planned[s.doc_id],
                                frozenset(b for b in backends if s.doc_key in analysed[b])) for s in work]
                     for i, res in runner.run(_analyse_task, tasks, {}):
@@ -1027,7 +1029,7 @@ class _Batch:
             self.waiting.append((source, res))
             return
         analysis = res.analysis if res.analysis is not None else db.load_analysis(res.doc_key, fp)
-        label = analysis_label(source, res)
+        label = _label(source, res)
         with _one_blas_thread():
             alignment = _align(self.eu[backend], analysis, label, self.config, self.models[backend])
         if res.document:
@@ -1047,7 +1049,7 @@ class _Batch:
         return n
 
 
-def analysis_label(source: Source, res: _TaskResult) -> str:
+def _label(source: Source, res: _TaskResult) -> str:
     """The partner's name in results: the document row's partner, the manifest's, or the id."""
     doc = res.document or {}
     return doc.get("partner") or source.meta.partner or source.doc_id
