@@ -348,8 +348,6 @@ def _read(source: Source) -> Document:
 
 
 def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> AnalysisRecord:
-    from threadpoolctl import threadpool_limits
-
     analyzer = _analyzer(spec)
     memos = [m for m in (analyzer.embedder, analyzer.multilingual_embedder) if isinstance(m, _DocumentMemo)]
     t0 = time.perf_counter()
@@ -359,7 +357,7 @@ def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> A
         # One BLAS thread: numpy's reductions then add up in the same order in every process
         # (workers of any executor), so theme scores, and the bootstrap seeded from them, match bit
         # for bit.  Torch's own thread pool (the embeddings) is not affected.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _one_blas_thread():
             a = analyzer.analyze_many([doc], backend=backend)[0]
     finally:
         for memo in memos:

@@ -258,8 +258,10 @@ def score_cmd(
         _fail("--scheduler needs --executor dask")
     if device not in ("auto", "cpu", "cuda") and not device.startswith("cuda:"):
         _fail(f"--device must be auto, cpu, cuda or cuda:N, got {device!r}")
-    if backend not in ("auto", "default", "multilingual"):
-        _fail(f"--backend must be auto, default or multilingual, got {backend!r}")
+    from .multilingual import BACKENDS
+
+    if backend not in BACKENDS:
+        _fail(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if not corpus_dir.exists():
         _fail(f"{corpus_dir}: corpus folder not found")
     align_config = None
@@ -270,7 +272,8 @@ def score_cmd(
             _fail(f"{config}: unusable alignment settings ({e}); give a JSON object of AlignConfig fields")
     try:
         result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, workers=workers,
-                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend), progress=progress)
+                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend),
+                              progress=progress)
     except (PolicytextError, ValueError) as e:
         _fail(str(e))
     c = result.counts
