@@ -7,12 +7,18 @@ Prints, as a table and as JSON:
 * the whole pipeline, cold (fresh store, fresh process: model loading included)
   with 1 and 2 workers, its peak memory, and the warm rerun (nothing changed);
 * spaCy's default ``en_core_web_sm`` ``nlp.pipe`` words/s on the same texts,
-  and the pipeline's ratio to it.
+  and the pipeline's ratio to it;
+* the embedding on one thread (sentences/s and its time over spaCy's): with
+  spaCy's time, what bounds the whole pipeline on this machine.
+
+``--precision`` (``auto``, ``fp32``, ``bf16``) sets the embedding precision of
+every run; ``auto`` is bfloat16 on a CPU with AMX, float32 elsewhere.
 
 Usage::
 
     HF_HUB_OFFLINE=1 python benchmarks/bench_pipeline.py                 # shared corpus, full
     HF_HUB_OFFLINE=1 python benchmarks/bench_pipeline.py --short         # demo corpus, in-process (CI)
+    HF_HUB_OFFLINE=1 python benchmarks/bench_pipeline.py --precision bf16  # on a CPU with AMX
     python benchmarks/bench_pipeline.py --corpus DIR --eu ID --json out.json
 """
 
@@ -38,8 +44,8 @@ def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def stages(corpus: Path, eu: str) -> dict[str, Any]:
-    """Time each stage on its own, with the models loaded beforehand."""
+def stages(corpus: Path, eu: str, precision: str = "auto", one_thread: bool = True) -> dict[str, Any]:
+    """Time each stage on its own, with the models loaded beforehand (and the embedding on one thread)."""
     import numpy as np
 
     from policytext.align import align_units
@@ -53,7 +59,9 @@ def stages(corpus: Path, eu: str) -> dict[str, Any]:
     out["read"] = time.perf_counter() - t
     words = sum(d.word_count for d in docs)
     t = time.perf_counter()
-    analyzer = AnalyzerSpec().build()
+    spec = AnalyzerSpec(precision=precision).resolved()
+    out["precision"] = spec.precision
+    analyzer = spec.build()
     extractor, classifier, memo = analyzer._extractor(), analyzer._classifier(), analyzer.embedder
     extractor.nlp  # noqa: B018 - load spaCy
     memo.encode(["warm up"])
@@ -68,6 +76,16 @@ def stages(corpus: Path, eu: str) -> dict[str, Any]:
     t = time.perf_counter()
     vectors = memo.encode(texts)
     out["embed"] = time.perf_counter() - t
+    if one_thread:  # what one worker process gets on a machine shared with another
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        memo.clear()
+        t = time.perf_counter()
+        memo.encode(texts)
+        out["embed_1_thread"] = time.perf_counter() - t
+        torch.set_num_threads(threads)
     t = time.perf_counter()
     scores = classifier.predict_proba(texts, context=contexts)  # sentence vectors come from the memo
     out["theme_score"] = time.perf_counter() - t
@@ -114,21 +132,22 @@ def spacy_baseline(corpus: Path) -> dict[str, float]:
     return {"seconds": seconds, "words_per_s": words / seconds}
 
 
-def run_once(corpus: Path, eu: str, store: Path, workers: int) -> dict[str, Any]:
+def run_once(corpus: Path, eu: str, store: Path, workers: int, precision: str = "auto") -> dict[str, Any]:
     """One ``score_corpus`` call in this process (the unit the subprocess mode times)."""
-    from policytext.batch import score_corpus
+    from policytext.batch import AnalyzerSpec, score_corpus
 
     t = time.perf_counter()
-    result = score_corpus(corpus, eu=eu, store=store, workers=workers, progress=False)
+    result = score_corpus(corpus, eu=eu, store=store, workers=workers, progress=False,
+                          spec=AnalyzerSpec(precision=precision))
     return {"seconds": time.perf_counter() - t, "counts": result.counts, "peak_mb": _peak_mb(),
             "children_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN)}
 
 
-def run_in_subprocess(corpus: Path, eu: str, store: Path, workers: int) -> dict[str, Any]:
+def run_in_subprocess(corpus: Path, eu: str, store: Path, workers: int, precision: str = "auto") -> dict[str, Any]:
     t = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, __file__, "--once", str(store), "--workers", str(workers), "--corpus", str(corpus),
-         "--eu", eu], capture_output=True, text=True, check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+         "--eu", eu, "--precision", precision], capture_output=True, text=True, check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_seconds"] = time.perf_counter() - t
@@ -141,6 +160,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--eu", default=None)
     parser.add_argument("--short", action="store_true", help="demo corpus, in-process, 1 worker (for CI)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+                        help="embedding precision (auto: bf16 on a CPU with AMX, else fp32)")
     parser.add_argument("--once", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -148,22 +169,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     corpus = args.corpus or (DEMO if args.short or not (SHARED / "manifest.csv").is_file() else SHARED)
     eu = args.eu or ("eu-digital-strategy" if corpus == DEMO else "eu-ids-2025")
     if args.once is not None:
-        print(json.dumps(run_once(corpus, eu, args.once, args.workers)))
+        print(json.dumps(run_once(corpus, eu, args.once, args.workers, args.precision)))
         return {}
 
     report: dict[str, Any] = {"corpus": str(corpus), "eu": eu}
     with tempfile.TemporaryDirectory(prefix="policytext-bench-") as tmp:
         if args.short:
-            cold = run_once(corpus, eu, Path(tmp) / "s1.duckdb", 1)
+            cold = run_once(corpus, eu, Path(tmp) / "s1.duckdb", 1, args.precision)
             report["cold"] = {"1": cold}
-            report["warm"] = run_once(corpus, eu, Path(tmp) / "s1.duckdb", 1)
+            report["warm"] = run_once(corpus, eu, Path(tmp) / "s1.duckdb", 1, args.precision)
         else:
-            report["cold"] = {str(w): run_in_subprocess(corpus, eu, Path(tmp) / f"s{w}.duckdb", w) for w in (1, 2)}
-            report["warm"] = run_in_subprocess(corpus, eu, Path(tmp) / "s1.duckdb", 1)
-        report["stages"] = st = stages(corpus, eu)
+            report["cold"] = {str(w): run_in_subprocess(corpus, eu, Path(tmp) / f"s{w}.duckdb", w, args.precision)
+                              for w in (1, 2)}
+            report["warm"] = run_in_subprocess(corpus, eu, Path(tmp) / "s1.duckdb", 1, args.precision)
+        report["stages"] = st = stages(corpus, eu, args.precision, one_thread=not args.short)
         report["spacy"] = spacy_baseline(corpus)
     words, docs = st["words"], st["docs"]
-    print(f"corpus {corpus}: {docs} documents, {words:,} words, {st['sentences']:,} sentences")
+    print(f"corpus {corpus}: {docs} documents, {words:,} words, {st['sentences']:,} sentences; "
+          f"embedding precision {st['precision']}")
     print(f"{'stage':<26}{'seconds':>9}{'words/s':>12}{'docs/s':>9}")
     for name in ("read", "parse_extract", "embed", "theme_score", "align_score"):
         s = st[name]
@@ -191,6 +214,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"spaCy en_core_web_sm nlp.pipe (model loaded, one process): {sp:,.0f} words/s; pipeline/spaCy: "
           + ", ".join(f"{k.removesuffix('_vs_spacy').replace('_', ' ')} {v:.2f}x"
                       for k, v in ratios.items() if k.endswith("_vs_spacy")))
+    if "embed_1_thread" in st:
+        # The bound: one worker per core, each embedding on one thread.  Even if the two cores shared the
+        # embedding perfectly, it takes half its one-thread time, before any parse or model load.
+        e1, spacy_s = st["embed_1_thread"], words / sp
+        ratios["embed_1_thread_vs_spacy_time"] = e1 / spacy_s
+        print(f"embedding alone, one thread: {st['sentences'] / e1:,.0f} sentences/s, {e1:.1f} s = "
+              f"{e1 / spacy_s:.2f}x spaCy's parse time ({spacy_s:.1f} s); on two cores at best {e1 / 2:.1f} s, "
+              f"leaving {spacy_s - e1 / 2:.1f} s for the parse ({st['parse_extract']:.1f} s on one core) "
+              f"and the model load ({load:.1f} s) to meet 1.0x")
     report["ratios"] = ratios
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))

@@ -239,6 +239,7 @@ def score_cmd(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     device: Annotated[str, typer.Option("--device", help="Embedding device: auto, cpu or cuda.")] = "auto",
     backend: Annotated[str, typer.Option("--backend", help="auto (each document by its language), default (English models) or multilingual (USE for every document).")] = "auto",
+    precision: Annotated[str, typer.Option("--precision", help="Embedding precision: auto (bf16 on a CPU with AMX, else fp32), fp32 or bf16.")] = "auto",
     config: Annotated[Path | None, typer.Option("--config", help="JSON file of alignment settings (AlignConfig fields).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal, off in CI).")] = None,
 ) -> None:
@@ -262,6 +263,10 @@ def score_cmd(
 
     if backend not in BACKENDS:
         _fail(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    from .embed import PRECISIONS
+
+    if precision not in PRECISIONS:
+        _fail(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if not corpus_dir.exists():
         _fail(f"{corpus_dir}: corpus folder not found")
     align_config = None
@@ -272,7 +277,7 @@ def score_cmd(
             _fail(f"{config}: unusable alignment settings ({e}); give a JSON object of AlignConfig fields")
     try:
         result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, workers=workers,
-                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend),
+                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend, precision=precision),
                               progress=progress)
     except (PolicytextError, ValueError) as e:
         _fail(str(e))

@@ -6,6 +6,18 @@ L2-normalised float32 vectors, and keeps them in a persistent SQLite cache
 keyed by the model's weights checksum and the text's SHA-256, so a rerun over
 unchanged text costs no model time.  Results are deterministic for the same
 texts and model.
+
+Precision: on a CPU with AMX-BF16 units (Intel Xeon 4th generation,
+"Sapphire Rapids", and later) ``precision="auto"`` runs the model under
+bfloat16 autocast; for all-MiniLM-L6-v2 on such a 2-core machine about 317
+sentences/s were reported against 160 in float32.  The vectors are within a
+cosine of 0.9999 of the float32 ones (0.99997 at worst over every tenth
+sentence of the shared corpus; pair similarities moved by 0.003 at most), but
+they are not the same bits, so they are cached, and stored by
+:mod:`policytext.batch`, under their own key.  Where the CPU has no AMX
+(AVX2, AVX-512) bfloat16 is emulated, about ten times slower than float32 on
+the 2-core AVX2 machine of the README, so ``"auto"`` keeps float32 there and
+on GPUs.
 """
 
 from __future__ import annotations
@@ -24,7 +36,43 @@ import numpy as np
 
 from .models import ModelInfo, load_sentence_transformer, resolve_sentence_model
 
-__all__ = ["Embedder", "EmbeddingCache", "MultilingualEmbedder", "USE_LANGUAGES", "default_cache_dir", "resolve_use_model"]
+__all__ = ["Embedder", "EmbeddingCache", "MultilingualEmbedder", "PRECISIONS", "USE_LANGUAGES", "cpu_has_amx_bf16",
+           "default_cache_dir", "resolve_precision", "resolve_use_model"]
+
+#: Values of ``precision``: ``auto`` (bfloat16 on a CPU with AMX, else float32), ``fp32``, ``bf16``.
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def cpu_has_amx_bf16(cpuinfo: str | os.PathLike[str] = "/proc/cpuinfo") -> bool:
+    """Whether the CPU advertises the ``amx_bf16`` flag (read from ``/proc/cpuinfo``; ``False`` elsewhere)."""
+    try:
+        with open(cpuinfo, encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "amx_bf16" in line.split()
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(precision: str, device: str | None = None) -> str:
+    """``"auto"`` → ``"bf16"`` when the model runs on a CPU with AMX-BF16, else ``"fp32"``.
+
+    ``device`` is the embedding device (``None``/``"auto"``: a GPU when torch sees
+    one).  torch is imported only on a CPU with AMX, to tell whether a GPU will
+    run the model instead.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision != "auto":
+        return precision
+    if not cpu_has_amx_bf16():
+        return "fp32"
+    if device in (None, "auto"):
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return "bf16" if device == "cpu" else "fp32"
 
 
 def default_cache_dir() -> Path:
@@ -114,8 +162,13 @@ class _CachedEmbedder(ABC):
 
     @property
     def model_key(self) -> str:
-        """What cache entries (and trained theme models) are keyed by: the weights checksum (or the name)."""
+        """What identifies the embedding space (trained theme models record it): the weights checksum (or the name)."""
         return f"{self.backend}:{self.info.sha256 or self.info.name}"
+
+    @property
+    def cache_key(self) -> str:
+        """What cache entries are keyed by: :attr:`model_key`, plus the precision when it is not float32."""
+        return self.model_key
 
     @abstractmethod
     def _embed_new(self, texts: list[str]) -> np.ndarray:
@@ -127,7 +180,7 @@ class _CachedEmbedder(ABC):
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         cache = self._cache
-        keys = [EmbeddingCache.key(self.model_key, t) for t in texts]
+        keys = [EmbeddingCache.key(self.cache_key, t) for t in texts]
         found = cache.get_many(keys) if cache is not None else {}
         todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
         if todo:
@@ -156,6 +209,8 @@ class Embedder(_CachedEmbedder):
     device : ``"cpu"``, ``"cuda"``, ... ; ``None`` picks a GPU when one is present.
     cache : ``True`` for the default cache file, a path for another, ``False`` for none.
     allow_download : let sentence-transformers fetch a model that is not installed.
+    precision : ``"auto"`` (bfloat16 autocast on a CPU with AMX-BF16, else float32),
+        ``"fp32"`` or ``"bf16"``; see the module docstring.
 
     Examples
     --------
@@ -174,12 +229,25 @@ class Embedder(_CachedEmbedder):
         device: str | None = None,
         cache: bool | str | os.PathLike[str] = True,
         allow_download: bool = False,
+        precision: str = "auto",
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         self.model = model
         self.batch_size = batch_size
         self.device = device
         self.cache = cache
         self.allow_download = allow_download
+        self.precision = precision
+
+    @cached_property
+    def effective_precision(self) -> str:
+        """``"fp32"`` or ``"bf16"``: :attr:`precision` with ``"auto"`` resolved for this machine and device."""
+        return resolve_precision(self.precision, self.device)
+
+    @property
+    def cache_key(self) -> str:
+        return self.model_key if self.effective_precision == "fp32" else f"{self.model_key}:{self.effective_precision}"
 
     @cached_property
     def info(self) -> ModelInfo:
@@ -196,11 +264,21 @@ class Embedder(_CachedEmbedder):
         return int(self._model.get_sentence_embedding_dimension())
 
     def _embed_new(self, texts: list[str]) -> np.ndarray:
-        return self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
-                                  normalize_embeddings=True, show_progress_bar=False)
+        if self.effective_precision == "fp32":
+            return self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                      normalize_embeddings=True, show_progress_bar=False)
+        import torch
+
+        # Autocast runs the matrix products in bfloat16 and keeps layer norms and softmax in float32;
+        # the pooled vectors are normalised in float32.
+        with torch.autocast(device_type=self._model.device.type, dtype=torch.bfloat16):
+            vecs = self._model.encode(texts, batch_size=self.batch_size, convert_to_tensor=True,
+                                      normalize_embeddings=False, show_progress_bar=False)
+        return torch.nn.functional.normalize(vecs.float(), dim=1).cpu().numpy()
 
     def __repr__(self) -> str:
-        return f"Embedder(model={self.model!r}, batch_size={self.batch_size}, device={self.device!r})"
+        return (f"Embedder(model={self.model!r}, batch_size={self.batch_size}, device={self.device!r}, "
+                f"precision={self.precision!r})")
 
 
 # --------------------------------------------------------------------------- multilingual backend

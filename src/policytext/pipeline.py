@@ -171,6 +171,9 @@ class Analyzer:
         info = getattr(emb, "info", None)
         if info is not None:
             out["embedding"] = info.to_dict()
+        precision = getattr(emb, "effective_precision", None)
+        if precision not in (None, "fp32"):
+            out["embedding_precision"] = precision
         ext = self._extractor()
         try:
             from .models import resolve_spacy_model

@@ -1,0 +1,114 @@
+"""Embedding precision: float32 by default here, bfloat16 where the CPU has AMX, stored apart."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from policytext import embed
+from policytext.batch import AnalyzerSpec, score_corpus
+from policytext.cli import app
+from policytext.embed import Embedder, cpu_has_amx_bf16, resolve_precision
+
+EU, PARTNER = "eu-digital-strategy", "veloria-eu-joint-statement"
+SAPPHIRE_RAPIDS_FLAGS = "flags\t\t: fpu sse2 avx2 avx512f avx512_bf16 amx_bf16 amx_tile amx_int8\n"
+
+
+def test_amx_flag_is_read_from_cpuinfo(tmp_path):
+    amx, avx2 = tmp_path / "amx", tmp_path / "avx2"
+    amx.write_text("processor\t: 0\n" + SAPPHIRE_RAPIDS_FLAGS)
+    avx2.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 fma avx512_bf16\n")
+    assert cpu_has_amx_bf16(amx)
+    assert not cpu_has_amx_bf16(avx2)  # AVX-512 BF16 without AMX: no
+    assert not cpu_has_amx_bf16(tmp_path / "missing")
+
+
+def test_auto_precision_follows_the_cpu_and_the_device(monkeypatch):
+    monkeypatch.setattr(embed, "cpu_has_amx_bf16", lambda: False)
+    assert resolve_precision("auto", "cpu") == "fp32"
+    assert resolve_precision("bf16", "cpu") == "bf16"  # asked for: emulated, slow, but honoured
+    monkeypatch.setattr(embed, "cpu_has_amx_bf16", lambda: True)
+    assert resolve_precision("auto", "cpu") == "bf16"
+    assert resolve_precision("auto", "cuda") == "fp32"
+    assert resolve_precision("fp32", "cpu") == "fp32"
+    with pytest.raises(ValueError, match="precision must be one of auto, fp32, bf16"):
+        resolve_precision("int8")
+    with pytest.raises(ValueError, match="precision"):
+        AnalyzerSpec(precision="fp16")
+
+
+def test_precision_enters_the_fingerprint_only_when_not_float32(monkeypatch):
+    monkeypatch.setattr(embed, "cpu_has_amx_bf16", lambda: False)
+    auto, fp32, bf16 = AnalyzerSpec(), AnalyzerSpec(precision="fp32"), AnalyzerSpec(precision="bf16")
+    assert auto.fingerprint() == fp32.fingerprint()  # stores written before the option keep their keys
+    assert bf16.fingerprint() != fp32.fingerprint()
+    assert bf16.describe()["embedding_precision"] == "bf16"
+    assert "embedding_precision" not in fp32.describe()
+    # the multilingual backend (USE, numpy) has no precision setting
+    assert bf16.fingerprint("multilingual") == fp32.fingerprint("multilingual")
+    monkeypatch.setattr(embed, "cpu_has_amx_bf16", lambda: True)
+    resolved = AnalyzerSpec(device="cpu").resolved()
+    assert resolved.precision == "bf16"  # what the run's workers receive: no "auto" left to decide
+    assert resolved.fingerprint() == bf16.fingerprint()
+
+
+def test_cli_rejects_an_unknown_precision(tmp_path, demo_dir):
+    result = CliRunner().invoke(app, ["score", str(demo_dir), "--eu", EU, "--store", str(tmp_path / "s.duckdb"),
+                                      "--precision", "int8"])
+    assert result.exit_code == 2
+    assert "--precision must be one of auto, fp32, bf16" in result.output
+
+
+@pytest.mark.slow
+def test_bf16_vectors_are_close_to_float32_and_cached_apart(tmp_path):
+    texts = ["The Union will deploy secure submarine cables with its partners by 2027.",
+             "Both sides intend to cooperate on trustworthy artificial intelligence.",
+             "Children must be protected online.", "Annex"]
+    cache = tmp_path / "embeddings.sqlite"
+    fp32 = Embedder(precision="fp32", cache=cache).encode(texts)
+    bf16 = Embedder(precision="bf16", cache=cache).encode(texts)  # same cache file: must not get fp32's vectors
+    assert not np.array_equal(fp32, bf16)
+    cosines = (fp32 * bf16).sum(axis=1)
+    assert cosines.min() > 0.9999, cosines
+    np.testing.assert_allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
+    assert bf16.dtype == np.float32
+    # each precision finds its own entries again
+    np.testing.assert_array_equal(Embedder(precision="bf16", cache=cache).encode(texts), bf16)
+    np.testing.assert_array_equal(Embedder(precision="fp32", cache=cache).encode(texts), fp32)
+    # and results say which precision produced them
+    from policytext.pipeline import Analyzer
+
+    assert Analyzer(embedder=Embedder(precision="bf16")).models_for("default")["embedding_precision"] == "bf16"
+    assert "embedding_precision" not in Analyzer(embedder=Embedder(precision="fp32")).models_for("default")
+
+
+@pytest.mark.slow
+def test_bf16_run_is_stored_apart_and_scores_close_to_float32(tmp_path, demo_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = (demo_dir / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    keep = [rows[0]] + [r for r in rows[1:] if r.split(",", 1)[0] in (EU, PARTNER)]
+    for row in keep[1:]:
+        shutil.copy(demo_dir / row.rsplit(",", 1)[1], corpus)
+    (corpus / "manifest.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    store = tmp_path / "store.duckdb"
+
+    def run(precision: str):
+        return score_corpus(corpus, eu=EU, store=store, spec=AnalyzerSpec(precision=precision, device="cpu"),
+                            progress=False)
+
+    fp32 = run("fp32")
+    bf16 = run("bf16")
+    assert bf16.counts["analysed"] == 1 and bf16.counts["skipped"] == 0  # not served from the fp32 analyses
+    assert run("fp32").counts["skipped"] == 1  # the fp32 analyses are still there
+    a = fp32.summary.set_index("doc_id").loc[PARTNER]
+    b = bf16.summary.set_index("doc_id").loc[PARTNER]
+    assert abs(a["overall"] - b["overall"]) < 0.5, (a["overall"], b["overall"])  # measured: 0.01
+    themes = fp32.scores.merge(bf16.scores, on=["doc_id", "theme"], suffixes=("_32", "_16"))
+    scored = themes.dropna(subset=["score_32", "score_16"])
+    assert len(scored) > 0
+    assert (scored["score_32"] - scored["score_16"]).abs().max() < 1.5  # measured: 0.08 at most (demo corpus)
