@@ -167,3 +167,21 @@ def test_unknown_negation_is_no_divergence(eu_side):
     read = align_units(neg_eu, vecs, themes, *_partner(), THEMES).theme("ai")
     unread = align_units(neg_eu, vecs, themes, *_unread_partner(), THEMES, partner_commitments_known=False).theme("ai")
     assert read.divergences and not unread.divergences
+
+
+def test_notes_are_not_the_documents_position(eu_side):
+    """A footnote that cites a text on the theme is neither evidence nor coverage, on either side."""
+    units, vecs, themes = _partner()
+    as_note = [Unit(**{**{f: getattr(u, f) for f in Unit.__dataclass_fields__}, "is_note": True}) for u in units]
+    plain = align_units(*eu_side, units, vecs, themes, THEMES, partner="P")
+    noted = align_units(*eu_side, as_note, vecs, themes, THEMES, partner="P")
+    assert plain.theme("ai").partner_sentences == 1 and plain.theme("ai").score > 0
+    ai = noted.theme("ai")
+    assert ai.partner_sentences == 0 and not ai.evidence and not ai.partner_only
+    assert ai.score < plain.theme("ai").score
+    # an EU note does not count towards the EU's themes either
+    eu_units, eu_vecs, eu_themes = eu_side
+    eu_noted = [eu_units[0], eu_units[1], Unit(**{**{f: getattr(eu_units[2], f) for f in Unit.__dataclass_fields__},
+                                                  "is_note": True})]
+    with_eu_note = align_units(eu_noted, eu_vecs, eu_themes, units, vecs, themes, THEMES, partner="P")
+    assert with_eu_note.theme("ai").eu_sentences == plain.theme("ai").eu_sentences - 1

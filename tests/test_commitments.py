@@ -114,3 +114,17 @@ def test_modal_baseline():
     out = modal_baseline([{"text": "We will act."}, {"text": "The EU should act."}, {"text": "It rains."}])
     assert [o["strength"] for o in out] == ["firm", "soft", None]
     assert [o["actor"] for o in out] == ["joint", "EU", None]
+
+
+def test_a_footnote_is_not_the_documents_commitment(extractor):
+    from policytext.ingest import Block
+    from policytext.segment import build_document
+
+    text = "The Commission will publish guidance on cable security by 2026."
+    doc = build_document([Block("Secure connectivity", heading=True), Block(text), Block(text, note=True)], EU)
+    commitments, entities = extractor.extract(doc)
+    body, note = [s for s in doc.sentences if s.text == text]
+    assert not body.is_note and note.is_note
+    assert [c.segment_id for c in commitments] == [body.segment_id]
+    # the note's entities are still found (from the gazetteer), with its anchors
+    assert any(e.segment_id == note.segment_id and e.label == "INSTITUTION" for e in entities)

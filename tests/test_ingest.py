@@ -90,6 +90,28 @@ def test_html_without_main_and_deep_nesting(tmp_path):
     assert [(q.text, q.is_heading) for q in doc.paragraphs] == [("Heading", True), ("Deep text.", False)]
 
 
+def test_html_notes_are_kept_and_flagged(tmp_path):
+    """Pandoc's endnotes (an <aside> that is otherwise chrome) and a CMS footnote div: kept, flagged."""
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><h1>Strategy</h1>'
+        '<p>The government will secure submarine cables<a href="#fn1" class="footnote-ref" id="fnref1" '
+        'role="doc-noteref"><sup>1</sup></a> with its partners.</p>'
+        '<div class="field-footnote">See the cable security toolbox.</div>'
+        '<aside id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes"><hr><ol>'
+        '<li id="fn1"><p>Council conclusions on submarine cables, 2024.<a href="#fnref1" class="footnote-back" '
+        'role="doc-backlink">↩</a></p></li></ol></aside>'
+        '<aside class="sidebar">Related news</aside></body></html>'
+    )
+    doc = read_document(write(tmp_path / "notes.html", page))
+    got = [(q.text, q.is_note) for q in doc.paragraphs if not q.is_heading]
+    assert got == [
+        ("The government will secure submarine cables 1 with its partners.", False),  # the marker splits nothing
+        ("See the cable security toolbox.", True),
+        ("Council conclusions on submarine cables, 2024. ↩", True),
+    ]
+    assert "Related news" not in doc.text  # other asides are still chrome
+
+
 def test_docx(tmp_path):
     doc = read_document(make_docx(tmp_path / "d.docx"))
     assert [(q.text, q.is_heading) for q in doc.paragraphs] == [

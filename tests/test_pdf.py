@@ -370,3 +370,66 @@ def test_one_page_pdf_keeps_its_page_number(tmp_path):
     assert doc.page_count == 1
     assert [s.page for s in doc.segments] == [1] * len(doc.segments)
     assert doc.text == "The partners will cooperate on secure connectivity."
+
+
+# --------------------------------------------------------------------------- footnotes and endnotes
+
+
+def _footnoted_pdf(path: Path) -> Path:
+    """Two pages: body text, a caption in small print with body text below it, a footnote at the bottom
+    of page 1 marked by a superscript; page 2 holds only endnotes."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 740, "The partners will cooperate on secure submarine cables.")
+    c.drawString(72, 725, "They will publish a joint risk assessment by 2027.")
+    c.setFont("Helvetica", 8)
+    c.drawString(72, 690, "Figure 1: Landing stations of the northern cable route")
+    c.setFont("Helvetica", 11)
+    body = ["Investment will favour routes that serve remote islands, where a single cable cut leaves",
+            "hospitals, schools and public services without a connection for weeks. The ministry will",
+            "report every year on repair times, on the diversity of landing stations and on the share of",
+            "traffic that can be rerouted within an hour, and it will consult the operators concerned",
+            "before any new route is supported with public money."]
+    for k, line in enumerate(body):
+        c.drawString(72, 655 - 15 * k, line)
+    c.setFont("Helvetica", 8)
+    c.drawString(72, 110, "Council conclusions on the security of submarine cables, 2024.")
+    c.showPage()
+    c.setFont("Helvetica", 8)
+    for i, y in enumerate((740, 728, 716), start=1):
+        c.drawString(72, y, f"{i} See the joint communication on secure connectivity, section {i}.")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_footnotes_and_endnotes_are_marked_captions_are_not(tmp_path):
+    doc = read_document(_footnoted_pdf(tmp_path / "notes.pdf"))
+    notes = {p.text for p in doc.paragraphs if p.is_note}
+    text = {p.text for p in doc.paragraphs if not p.is_note}
+    assert "Council conclusions on the security of submarine cables, 2024." in notes  # below the body
+    assert sum("See the joint communication" in n for n in notes) >= 1  # the endnotes page
+    assert "See the joint communication" not in " ".join(text)
+    assert "Figure 1: Landing stations of the northern cable route" in text  # body text below it
+    assert any("remote islands" in t for t in text)
+    # sentences inherit the flag from their paragraph
+    for s in doc.sentences:
+        parent = next(p for p in doc.paragraphs if p.segment_id == s.parent_id)
+        assert s.is_note == parent.is_note
+
+
+@pytest.mark.slow
+def test_real_pdf_footnotes_and_endnotes_are_marked(shared):
+    tech = read_document(shared / "corpora" / "pdf" / "edps-5_2025_techdispatch_diw.pdf")
+    notes = [p for p in tech.paragraphs if p.is_note]
+    # the endnotes pages (37-40) are all notes, and so are the lettered footnotes of the body pages
+    assert all(p.is_note or p.is_heading for p in tech.paragraphs if 38 <= (p.page or 0) <= 40)
+    assert any(p.text.startswith("a In literature the term") for p in notes)
+    assert any(p.text.startswith("86 See endnote 67") for p in notes)
+    body = [p for p in tech.paragraphs if (p.page or 0) < 37 and not p.is_heading]
+    assert sum(p.is_note for p in body) <= 0.05 * len(body)  # body pages stay the document's own text
+    eidas = read_document(shared / "corpora" / "pdf" / "edps-1_2021_formal_comments_eidas2.pdf")
+    assert {p.text for p in eidas.paragraphs if p.is_note} >= {"Recital 35."}  # its marker was a superscript
+    assert not any(p.is_note for p in eidas.paragraphs if p.text.startswith("\u2022"))

@@ -25,7 +25,7 @@ def _record(doc_id: str, n: int = 4, seed: int = 0) -> AnalysisRecord:
     units = tuple(
         Unit(segment_id=f"{doc_id}:s{i}", doc_id=doc_id, text=f"We will act on item {i}.", page=None if i % 2 else 1,
              paragraph=i, start=10 * i, end=10 * i + 9, commitment=i % 2 == 0, strength="firm" if i % 2 == 0 else None,
-             negated=False, condition="", is_heading=i == 3)
+             negated=False, condition="", is_heading=i == 3, is_note=i == 2)
         for i in range(n)
     )
     commitment = Commitment(commitment_id=f"{doc_id}:c0", doc_id=doc_id, segment_id=f"{doc_id}:s0",
@@ -69,6 +69,20 @@ def test_analysis_round_trip_is_exact(filled):
     assert back.commitments == partner.commitments and back.entities == partner.entities
     # Same inputs, same alignment: bit-exact arrays give the same bootstrap.
     assert _alignment(store.load_analysis(eu.doc_key, "fp"), back) == _alignment(eu, partner)
+
+
+def test_a_store_written_before_notes_were_flagged_opens_and_reads_no_notes(tmp_path):
+    path = tmp_path / "old.duckdb"
+    record = _record("p")
+    with Store(path) as store:
+        run = store.begin_run(corpus="c", settings={}, models={})
+        store.put_result(run_id=run, doc_id="p", doc_key=record.doc_key, role="partner", status="analysed",
+                         analysis_fp="fp", analysis=record)
+        store.con.execute("ALTER TABLE sentences DROP COLUMN is_note")  # the schema of the first release
+    with Store(path) as store:
+        back = store.load_analysis(record.doc_key, "fp")
+        assert [u.is_note for u in back.units] == [False] * len(record.units)
+        assert [u.text for u in back.units] == [u.text for u in record.units]
 
 
 def test_lookups_and_sql(filled):

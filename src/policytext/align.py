@@ -143,6 +143,7 @@ class Unit:
     negated: bool = False
     condition: str = ""
     is_heading: bool = False
+    is_note: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,11 +491,14 @@ def align_units(
     eu_theme_scores = np.asarray(eu_theme_scores, dtype=np.float64).reshape(n_eu, len(themes))
     partner_theme_scores = np.asarray(partner_theme_scores, dtype=np.float64).reshape(n_p, len(themes))
     thr = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(themes),))
-    # Headings name a theme but commit to nothing: they count for prominence only.
+    # Headings name a theme but commit to nothing: they count for prominence only.  Footnotes and
+    # endnotes cite others (sources, laws, URLs): they are not the document's position and count for nothing.
     eu_head = np.array([u.is_heading for u in eu_units], dtype=bool).reshape(n_eu, 1)
     p_head = np.array([u.is_heading for u in partner_units], dtype=bool).reshape(n_p, 1)
-    eu_has = (eu_theme_scores >= thr) & ~eu_head
-    p_has = (partner_theme_scores >= thr) & ~p_head
+    eu_note = np.array([u.is_note for u in eu_units], dtype=bool).reshape(n_eu, 1)
+    p_note = np.array([u.is_note for u in partner_units], dtype=bool).reshape(n_p, 1)
+    eu_has = (eu_theme_scores >= thr) & ~eu_head & ~eu_note
+    p_has = (partner_theme_scores >= thr) & ~p_head & ~p_note
     p_head_theme = (partner_theme_scores >= thr) & p_head
     sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
     eu_rank = np.array([_rank(u, cfg) for u in eu_units], dtype=float)

@@ -137,6 +137,11 @@ def resolve_device(device: str | None) -> str:
 
 # --------------------------------------------------------------------------- analyzer recipe
 
+#: Bumped when a change to reading, segmentation or analysis code changes what an analysis holds, so
+#: that stored analyses made before are redone (it enters every fingerprint).  2: PDF footnotes and
+#: endnotes are flagged ``is_note`` and left out of the alignment.
+ANALYSIS_REVISION = 2
+
 
 @dataclass(frozen=True)
 class AnalyzerSpec:
@@ -215,6 +220,7 @@ class AnalyzerSpec:
                 "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml"]),
                 "patterns_sha256": patterns,
                 "policytext": __version__,
+                "analysis_revision": ANALYSIS_REVISION,
             }
         if backend != "multilingual":
             raise ValueError(f"backend must be 'default' or 'multilingual', got {backend!r}")
@@ -232,6 +238,7 @@ class AnalyzerSpec:
             "patterns_sha256": patterns,
             "french_rules_sha256": _files_sha([pkg / "extract" / "french.py"]),
             "policytext": __version__,
+            "analysis_revision": ANALYSIS_REVISION,
         }
 
     def fingerprint(self, backend: str = "default") -> str:

@@ -316,7 +316,7 @@ class Analyzer:
                     segment_id=s.segment_id, doc_id=d.doc_id, text=s.text, page=s.page, paragraph=s.paragraph,
                     start=s.start, end=s.end, commitment=c is not None, strength=c.strength if c else None,
                     negated=c.negated if c else False, condition=c.condition if c else "",
-                    is_heading=s.is_heading,
+                    is_heading=s.is_heading, is_note=s.is_note,
                 ))
             # Commitments carry the themes of their sentence.
             row_of = {s.segment_id: i for i, s in enumerate(d.sentences)}

@@ -96,6 +96,9 @@ class Segment:
     section : the heading of the enclosing section (``""`` before the first heading).
     parent_id : the paragraph of a sentence, the section of a paragraph.
     is_heading : the paragraph (or sentence) is a heading.
+    is_note : the paragraph (or sentence) is a footnote or endnote (PDF small
+        print opening with a note number): kept and searchable, but not
+        counted as the document's own position in alignment.
     """
 
     segment_id: str
@@ -109,6 +112,7 @@ class Segment:
     section: str = ""
     parent_id: str | None = None
     is_heading: bool = False
+    is_note: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

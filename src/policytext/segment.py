@@ -2,7 +2,8 @@
 
 The document text is the blocks joined by blank lines.  From it come:
 
-* **paragraphs**: one per block (headings included, flagged ``is_heading``);
+* **paragraphs**: one per block (headings included, flagged ``is_heading``;
+  footnotes and endnotes flagged ``is_note``);
 * **sections**: from a heading to the next heading;
 * **sentences**: each paragraph split by :func:`split_sentences`, a fast,
   deterministic rule-based splitter that knows common abbreviations
@@ -169,6 +170,7 @@ def build_document(
             section=section_title,
             parent_id=section_id,
             is_heading=block.heading,
+            is_note=block.note,
         )
         paragraphs.append(par)
         spans = [(0, len(block.text))] if block.heading else splitter(block.text)
@@ -186,6 +188,7 @@ def build_document(
                     section=section_title,
                     parent_id=par.segment_id,
                     is_heading=block.heading,
+                    is_note=block.note,
                 )
             )
     if paragraphs:

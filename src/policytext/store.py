@@ -109,6 +109,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     doc_key VARCHAR, analysis_fp VARCHAR, idx INTEGER, segment_id VARCHAR, doc_id VARCHAR, text VARCHAR,
     start INTEGER, "end" INTEGER, page INTEGER, paragraph INTEGER, is_heading BOOLEAN, commitment BOOLEAN,
     strength VARCHAR, negated BOOLEAN, condition VARCHAR, theme_scores DOUBLE[], embedding FLOAT[]);
+-- added after the first release: stores written before get the column (NULL: not a note)
+ALTER TABLE sentences ADD COLUMN IF NOT EXISTS is_note BOOLEAN;
 CREATE TABLE IF NOT EXISTS commitments (
     doc_key VARCHAR, analysis_fp VARCHAR, commitment_id VARCHAR, doc_id VARCHAR, segment_id VARCHAR,
     text VARCHAR, start INTEGER, "end" INTEGER, actor VARCHAR, strength VARCHAR, actor_text VARCHAR,
@@ -426,17 +428,17 @@ class Store:
         key = [doc_key, analysis_fp]
         table = self.con.sql(
             'SELECT segment_id, doc_id, text, page, paragraph, start, "end", commitment, strength, negated, '
-            "condition, is_heading, theme_scores, embedding FROM sentences "
+            "condition, is_heading, coalesce(is_note, false) AS is_note, theme_scores, embedding FROM sentences "
             "WHERE doc_key = ? AND analysis_fp = ? ORDER BY idx",
             params=key,
         ).to_arrow_table()
         n = table.num_rows
-        cols = {name: table.column(name).to_pylist() for name in table.column_names[:12]}
+        cols = {name: table.column(name).to_pylist() for name in table.column_names[:13]}
         units = tuple(
             Unit(segment_id=cols["segment_id"][i], doc_id=cols["doc_id"][i], text=cols["text"][i],
                  page=cols["page"][i], paragraph=cols["paragraph"][i], start=cols["start"][i], end=cols["end"][i],
                  commitment=cols["commitment"][i], strength=cols["strength"][i], negated=cols["negated"][i],
-                 condition=cols["condition"][i], is_heading=cols["is_heading"][i])
+                 condition=cols["condition"][i], is_heading=cols["is_heading"][i], is_note=cols["is_note"][i])
             for i in range(n)
         )
         scores = _unlist(table.column("theme_scores"), n, np.float64)
@@ -546,7 +548,7 @@ class Store:
             "idx": pa.array(range(n), pa.int32()),
             **{name: pa.array([getattr(u, name) for u in a.units])
                for name in ("segment_id", "doc_id", "text", "start", "end", "page", "paragraph", "is_heading",
-                            "commitment", "strength", "negated", "condition")},
+                            "is_note", "commitment", "strength", "negated", "condition")},
             "theme_scores": _list_array(np.asarray(a.theme_scores, np.float64).reshape(n, -1), pa.float64()),
             "embedding": _list_array(np.asarray(a.vectors, np.float32).reshape(n, -1), pa.float32()),
         })

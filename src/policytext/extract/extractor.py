@@ -8,8 +8,8 @@ paragraphs and pages.  spaCy objects never leave this package.
 Speed: a sentence is parsed only when a cheap text pre-filter finds a cue in it
 (a modal or a verb/noun/adjective of undertaking, intention or stance, a list
 marker, an action verb opening it, a pronoun or a named party).  The other
-sentences (and headings, which are never commitments) get gazetteer entities
-from the tokenizer alone.  Actors are resolved with the document's metadata:
+sentences (and headings, which are never commitments, and footnotes and
+endnotes, which cite other texts) get gazetteer entities from the tokenizer alone.  Actors are resolved with the document's metadata:
 "we" in a joint statement is ``joint``, in an EU strategy ``EU``.
 """
 
@@ -210,7 +210,9 @@ class CommitmentExtractor:
         light: list[tuple[int, Segment, int]] = []
         for d, document in enumerate(docs):
             for seg in document.sentences:
-                if seg.is_heading or looks_like_heading(seg.text):
+                # Headings commit to nothing, and a footnote or endnote cites another text: gazetteer
+                # entities only, no parse, no commitment.
+                if seg.is_heading or seg.is_note or looks_like_heading(seg.text):
                     light.append((d, seg, 0))
                     continue
                 marker, offset = split_marker(seg.text)

@@ -155,7 +155,7 @@ class FrenchCommitmentExtractor:
         jobs = []
         for d, document in enumerate(docs):
             for seg in document.sentences:
-                if seg.is_heading:
+                if seg.is_heading or seg.is_note:  # a note cites another text: not the document's commitment
                     continue
                 marker, offset = split_marker(seg.text)
                 jobs.append((seg.text[offset:], (d, seg, marker)))

@@ -14,13 +14,16 @@ class Block:
     """A paragraph or heading as a reader found it.
 
     ``page`` is the 1-based page the block starts on (``None`` for formats
-    without pages); ``level`` is the heading level (1 = top) for headings.
+    without pages); ``level`` is the heading level (1 = top) for headings;
+    ``note`` marks a footnote or endnote (kept, but not read as the document's
+    own statement).
     """
 
     text: str
     page: int | None = None
     heading: bool = False
     level: int = 0
+    note: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Reader for HTML pages: main content only, headings kept, navigation dropped."""
+"""Reader for HTML pages: main content only, headings kept, navigation dropped, notes flagged."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ _CHROME = re.compile(
     r"sidebar|share|sharing|social|skip|skiplink|banner|toolbar|pager|pagination|related|newsletter)([-_ ]|$)",
     re.I,
 )
+# Footnotes and endnotes: DPUB-ARIA roles, and the class/id words that pandoc, Markdown and CMS output use.
+_NOTE_ROLES = {"doc-footnote", "doc-endnotes", "doc-endnote", "doc-footnotes"}
+_NOTE_MARK = re.compile(r"(^|[-_ ])(footnotes?|endnotes?)(?![-_]?(?:ref|back|link|call|mark))([-_ ]|$)|^fn-?\d+$",
+                        re.I)  # "footnote-ref" is the marker in the text, "footnote-back" the link back: not notes
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = {
     "p", "li", "blockquote", "pre", "dd", "dt", "td", "th", "caption", "figcaption",
@@ -32,7 +36,16 @@ _BLOCKS = {
 }
 
 
+def _is_note(el) -> bool:
+    """A footnote or endnote element (its text is kept and flagged ``Block.note``)."""
+    if (el.get("role") or "").lower() in _NOTE_ROLES:
+        return True
+    return bool(_NOTE_MARK.search(el.get("class") or "") or _NOTE_MARK.search(el.get("id") or ""))
+
+
 def _is_chrome(el) -> bool:
+    if _is_note(el):  # pandoc sets its notes in an <aside>: kept, not dropped as chrome
+        return False
     if el.tag in _DROP_TAGS:
         return True
     if (el.get("role") or "").lower() in _DROP_ROLES:
@@ -64,8 +77,10 @@ def read_html(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) 
     Scripts, styles, navigation, headers, footers, cookie banners and other
     site chrome are removed; ``<main>`` or ``<article>`` is preferred when
     present.  ``h1``-``h6`` become headings; paragraphs, list items, table
-    cells and text-bearing ``div``s become paragraphs.  Works iteratively, so
-    deeply nested markup cannot exhaust the stack.
+    cells and text-bearing ``div``s become paragraphs; footnotes and endnotes
+    (``role="doc-endnotes"``, ``class="footnotes"``, ``id="fn1"``...) become
+    paragraphs flagged ``note``.  Works iteratively, so deeply nested markup
+    cannot exhaust the stack.
 
     Raises
     ------
@@ -106,12 +121,13 @@ def read_html(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) 
 
     blocks: list[Block] = []
     buffer: list[str] = []
+    in_notes = 0  # how many note elements enclose the walk
 
     def flush(heading_level: int = 0) -> None:
         joined = normalize_whitespace(" ".join(buffer))
         buffer.clear()
         if joined:
-            blocks.append(Block(joined, heading=heading_level > 0, level=heading_level))
+            blocks.append(Block(joined, heading=heading_level > 0, level=heading_level, note=in_notes > 0))
 
     # Iterative walk: ("start", el) / ("end", el) events.
     stack: list[tuple[str, object]] = [("start", container)]
@@ -125,13 +141,17 @@ def read_html(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) 
         if event == "end":
             if tag in _HEADINGS:
                 flush(_HEADINGS[tag])
-            elif tag in _BLOCKS:
+            elif tag in _BLOCKS or _is_note(el):
                 flush()
+            if _is_note(el):
+                in_notes -= 1
             if el.tail:  # type: ignore[union-attr]
                 stack.append(("text", el.tail))  # type: ignore[union-attr]
             continue
-        if tag in _HEADINGS or tag in _BLOCKS:
+        if tag in _HEADINGS or tag in _BLOCKS or _is_note(el):
             flush()
+        if _is_note(el):
+            in_notes += 1
         if tag == "br":
             buffer.append(" ")
         stack.append(("end", el))

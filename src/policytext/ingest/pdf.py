@@ -17,7 +17,9 @@ boxes with their positions, then:
    kept where the document itself writes the word with one elsewhere);
 7. merges what pdfminer split: heading lines, lines of one paragraph set a
    little apart, and a paragraph that runs on across a column or page break
-   (skipping the footnotes at the bottom of the page).
+   (skipping the footnotes at the bottom of the page);
+8. marks footnotes and endnotes (``Block.note``): small print below the
+   page's last line of body text (a caption with text below it stays text).
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class _Para:
     size: float
     heading: bool = False
     small: bool = False
+    note: bool = False
     texts: list[str] = field(default_factory=list)
 
     @property
@@ -377,12 +380,13 @@ def read_pdf(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) -
             paras.extend(_split_box(lines, page.number, column, body_size))
 
     keep_hyphen = _hyphen_oracle(pages)
-    merged = _merge(paras)
+    merged = _merge(_mark_notes(paras))
     blocks = []
     for para in merged:
         text = join_lines(para.texts, keep_hyphen)
         if text:
-            blocks.append(Block(text, page=para.page, heading=para.heading, level=2 if para.heading else 0))
+            blocks.append(Block(text, page=para.page, heading=para.heading, level=2 if para.heading else 0,
+                                note=para.note))
     if not blocks:
         raise DocumentError(path, "the PDF has no extractable text", "a scanned PDF needs OCR first")
     return Extracted(blocks, page_count=len(pages))
@@ -457,6 +461,23 @@ def _merge(paras: list[_Para]) -> list[_Para]:
         elif para.heading:
             last_body = None
     return out
+
+
+def _mark_notes(paras: list[_Para]) -> list[_Para]:
+    """Mark footnotes and endnotes: small print set below the page's last line of body text.
+
+    That is where footnotes sit, whatever marks them (numbers, letters, or
+    superscripts the reader dropped), and an endnotes page has no body text at
+    all.  Small print with body text below it (a caption, a box set smaller)
+    stays the document's own text.
+    """
+    lowest: dict[int, float] = {}
+    for para in paras:
+        if not para.small and not para.heading:
+            lowest[para.page] = min(lowest.get(para.page, float("inf")), para.bottom)
+    for para in paras:
+        para.note = para.small and para.top < lowest.get(para.page, float("inf"))
+    return paras
 
 
 def _is_lone_marker(para: _Para) -> bool:
