@@ -110,6 +110,11 @@ def test_html_notes_are_kept_and_flagged(tmp_path):
         ("Council conclusions on submarine cables, 2024. ↩", True),
     ]
     assert "Related news" not in doc.text  # other asides are still chrome
+    # a wrapper whose class only mentions notes, holding the page, is not a note
+    wrapped = page.replace("<body><h1>", '<body><div class="entry-content has-footnotes"><h1>').replace(
+        "</aside></body>", "</aside></div></body>")
+    doc = read_document(write(tmp_path / "wrapped.html", wrapped))
+    assert [(q.text, q.is_note) for q in doc.paragraphs if not q.is_heading] == got
 
 
 def test_docx(tmp_path):

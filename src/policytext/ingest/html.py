@@ -36,11 +36,27 @@ _BLOCKS = {
 }
 
 
+_NOTE_ATTR = "data-policytext-note"  # set on the note elements found, for the walk
+#: Elements that hold the page, never a note, whatever their class says ("has-footnotes").
+_NEVER_NOTES = {"html", "body", "main", "article"}
+
+
 def _is_note(el) -> bool:
-    """A footnote or endnote element (its text is kept and flagged ``Block.note``)."""
+    """A footnote or endnote element by its role, class or id (its text is kept and flagged ``Block.note``)."""
+    if el.tag in _NEVER_NOTES:
+        return False
     if (el.get("role") or "").lower() in _NOTE_ROLES:
         return True
     return bool(_NOTE_MARK.search(el.get("class") or "") or _NOTE_MARK.search(el.get("id") or ""))
+
+
+def _mark_notes(container) -> None:
+    """Mark the note elements under ``container``, leaving out any that holds half of its text or more
+    (a wrapper whose class merely mentions notes, such as ``class="content with-footnotes"``)."""
+    total = len(container.text_content())
+    for el in container.iter():
+        if isinstance(el.tag, str) and _is_note(el) and 2 * len(el.text_content()) < max(total, 1):
+            el.set(_NOTE_ATTR, "1")
 
 
 def _is_chrome(el) -> bool:
@@ -118,6 +134,7 @@ def read_html(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) 
             el.drop_tree()
     mains = root.xpath("//main|//article|//*[@role='main']")
     container = mains[0] if mains else root
+    _mark_notes(container)
 
     blocks: list[Block] = []
     buffer: list[str] = []
@@ -141,16 +158,16 @@ def read_html(data: bytes, path: str | Path, limits: ReadLimits = ReadLimits()) 
         if event == "end":
             if tag in _HEADINGS:
                 flush(_HEADINGS[tag])
-            elif tag in _BLOCKS or _is_note(el):
+            elif tag in _BLOCKS or el.get(_NOTE_ATTR):
                 flush()
-            if _is_note(el):
+            if el.get(_NOTE_ATTR):
                 in_notes -= 1
             if el.tail:  # type: ignore[union-attr]
                 stack.append(("text", el.tail))  # type: ignore[union-attr]
             continue
-        if tag in _HEADINGS or tag in _BLOCKS or _is_note(el):
+        if tag in _HEADINGS or tag in _BLOCKS or el.get(_NOTE_ATTR):
             flush()
-        if _is_note(el):
+        if el.get(_NOTE_ATTR):
             in_notes += 1
         if tag == "br":
             buffer.append(" ")
