@@ -339,3 +339,28 @@ def test_unusable_corpus_folder(tmp_path):
         load_corpus(tmp_path)
     with pytest.raises(ValueError, match="on_error"):
         load_corpus(tmp_path, on_error="ignore")
+
+
+def test_paragraphs_under_a_notes_heading_are_notes():
+    from policytext.ingest import Block
+    from policytext.records import DocumentMeta
+    from policytext.segment import build_document
+
+    blocks = [
+        Block("Strategy", heading=True, level=1),
+        Block("1. Connectivity", heading=True, level=2),
+        Block("We will secure submarine cables."),
+        Block("Figure 2: cable routes", note=True),  # marked by the reader
+        Block("Notes", heading=True, level=2),
+        Block("1 See the Council conclusions of 2024."),
+        Block("Cable security", heading=True, level=3),  # a sub-heading of the notes: still notes
+        Block("2 See the toolbox."),
+        Block("Annex: actions", heading=True, level=2),
+        Block("We will report every year."),
+    ]
+    doc = build_document(blocks, DocumentMeta(doc_id="d"))
+    flagged = [(p.text, p.is_note) for p in doc.paragraphs if not p.is_heading]
+    assert flagged == [("We will secure submarine cables.", False), ("Figure 2: cable routes", True),
+                       ("1 See the Council conclusions of 2024.", True), ("2 See the toolbox.", True),
+                       ("We will report every year.", False)]
+    assert not any(p.is_note for p in doc.paragraphs if p.is_heading)

@@ -138,8 +138,9 @@ def resolve_device(device: str | None) -> str:
 # --------------------------------------------------------------------------- analyzer recipe
 
 #: Bumped when a change to reading, segmentation or analysis code changes what an analysis holds, so
-#: that stored analyses made before are redone (it enters every fingerprint).  2: PDF footnotes and
-#: endnotes are flagged ``is_note`` and left out of the alignment.
+#: that stored analyses made before are redone (it enters every fingerprint).  2: footnotes and
+#: endnotes (PDF small print, HTML notes, paragraphs under a "Notes" heading) are flagged ``is_note``
+#: and left out of the alignment and the commitments.
 ANALYSIS_REVISION = 2
 
 

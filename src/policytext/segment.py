@@ -3,7 +3,9 @@
 The document text is the blocks joined by blank lines.  From it come:
 
 * **paragraphs**: one per block (headings included, flagged ``is_heading``;
-  footnotes and endnotes flagged ``is_note``);
+  footnotes and endnotes flagged ``is_note``: those the reader marked, and
+  every paragraph under a "Notes", "Endnotes", "References" or "Bibliography"
+  heading, up to the next heading of the same or a higher level);
 * **sections**: from a heading to the next heading;
 * **sentences**: each paragraph split by :func:`split_sentences`, a fast,
   deterministic rule-based splitter that knows common abbreviations
@@ -25,6 +27,15 @@ from .records import Document, DocumentMeta, Page, Segment
 __all__ = ["split_sentences", "build_document", "PARAGRAPH_SEPARATOR"]
 
 PARAGRAPH_SEPARATOR = "\n\n"
+#: A heading over the notes or references (optionally numbered): what follows it cites other texts.
+NOTES_HEADING = re.compile(
+    r"^\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6}|[A-Z])[.)]?\s+)?"
+    r"(?:(?:end|foot)?notes|notes and references|references|bibliography|works cited|sources|"
+    r"notes et références|références|bibliographie|notas|referencias|bibliografía|"
+    r"anmerkungen|fußnoten|endnoten|literatur|literaturverzeichnis|quellen|"
+    r"注|脚注|注記|参考文献)\s*:?\s*$",
+    re.I,
+)
 
 _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "cf", "al", "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos",
@@ -144,6 +155,7 @@ def build_document(
             )
         )
 
+    notes_level: int | None = None  # the level of the "Notes"/"References" heading we are under, if any
     for i, block in enumerate(blocks):
         if parts:
             parts.append(PARAGRAPH_SEPARATOR)
@@ -151,6 +163,13 @@ def build_document(
         start = offset
         parts.append(block.text)
         offset += len(block.text)
+        if block.heading:
+            level = block.level or 1
+            if notes_level is not None and level <= notes_level:
+                notes_level = None
+            if notes_level is None and NOTES_HEADING.match(block.text):
+                notes_level = level
+        is_note = block.note or (notes_level is not None and not block.heading)
         if block.heading or section_id is None:
             if section_id is not None:
                 close_section(paragraphs[-1].end)
@@ -170,7 +189,7 @@ def build_document(
             section=section_title,
             parent_id=section_id,
             is_heading=block.heading,
-            is_note=block.note,
+            is_note=is_note,
         )
         paragraphs.append(par)
         spans = [(0, len(block.text))] if block.heading else splitter(block.text)
@@ -188,7 +207,7 @@ def build_document(
                     section=section_title,
                     parent_id=par.segment_id,
                     is_heading=block.heading,
-                    is_note=block.note,
+                    is_note=is_note,
                 )
             )
     if paragraphs:
