@@ -39,6 +39,8 @@ def test_auto_precision_follows_the_cpu_and_the_device(monkeypatch):
         resolve_precision("int8")
     with pytest.raises(ValueError, match="precision"):
         AnalyzerSpec(precision="fp16")
+    with pytest.raises(ValueError, match="precision"):
+        Embedder(precision="fp8")  # refused when made, before any model loads
 
 
 def test_precision_enters_the_fingerprint_only_when_not_float32(monkeypatch):

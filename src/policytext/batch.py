@@ -183,13 +183,12 @@ class AnalyzerSpec:
     precision: str = "auto"
 
     def __post_init__(self) -> None:
-        from .embed import PRECISIONS
+        from .embed import check_precision
         from .multilingual import BACKENDS
 
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        check_precision(self.precision)
 
     def resolved(self) -> AnalyzerSpec:
         """This spec with ``precision="auto"`` decided for this machine (``"fp32"`` or ``"bf16"``)."""

@@ -36,11 +36,18 @@ import numpy as np
 
 from .models import ModelInfo, load_sentence_transformer, resolve_sentence_model
 
-__all__ = ["Embedder", "EmbeddingCache", "MultilingualEmbedder", "PRECISIONS", "USE_LANGUAGES", "cpu_has_amx_bf16",
+__all__ = ["Embedder", "EmbeddingCache", "MultilingualEmbedder", "PRECISIONS", "USE_LANGUAGES", "check_precision", "cpu_has_amx_bf16",
            "default_cache_dir", "resolve_precision", "resolve_use_model"]
 
 #: Values of ``precision``: ``auto`` (bfloat16 on a CPU with AMX, else float32), ``fp32``, ``bf16``.
 PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def check_precision(precision: str) -> str:
+    """``precision`` if it is one of :data:`PRECISIONS`; else a ``ValueError`` naming them."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    return precision
 
 
 def cpu_has_amx_bf16(cpuinfo: str | os.PathLike[str] = "/proc/cpuinfo") -> bool:
@@ -62,9 +69,7 @@ def resolve_precision(precision: str, device: str | None = None) -> str:
     one).  torch is imported only on a CPU with AMX, to tell whether a GPU will
     run the model instead.
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    if precision != "auto":
+    if check_precision(precision) != "auto":
         return precision
     if not cpu_has_amx_bf16():
         return "fp32"
@@ -231,14 +236,12 @@ class Embedder(_CachedEmbedder):
         allow_download: bool = False,
         precision: str = "auto",
     ) -> None:
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         self.model = model
         self.batch_size = batch_size
         self.device = device
         self.cache = cache
         self.allow_download = allow_download
-        self.precision = precision
+        self.precision = check_precision(precision)
 
     @cached_property
     def effective_precision(self) -> str:
