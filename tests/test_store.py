@@ -79,6 +79,8 @@ def test_a_store_written_before_notes_were_flagged_opens_and_reads_no_notes(tmp_
         store.put_result(run_id=run, doc_id="p", doc_key=record.doc_key, role="partner", status="analysed",
                          analysis_fp="fp", analysis=record)
         store.con.execute("ALTER TABLE sentences DROP COLUMN is_note")  # the schema of the first release
+    with Store(path, read_only=True) as store:  # read as it is: no column to add
+        assert [u.is_note for u in store.load_analysis(record.doc_key, "fp").units] == [False] * len(record.units)
     with Store(path) as store:
         back = store.load_analysis(record.doc_key, "fp")
         assert [u.is_note for u in back.units] == [False] * len(record.units)

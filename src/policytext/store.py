@@ -50,6 +50,7 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -249,6 +250,13 @@ class Store:
             with self._writing("create the tables"):
                 self.con.execute(_SCHEMA)
 
+    @functools.cached_property
+    def _is_note_column(self) -> str:
+        """``is_note`` as a stored column, or ``false`` in a store opened read-only from before the column."""
+        names = {r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sentences'").fetchall()}
+        return "coalesce(is_note, false)" if "is_note" in names else "false"
+
     @contextlib.contextmanager
     def _writing(self, what: str) -> Iterator[None]:
         """Turn a failed write (full disk, read-only file or store, I/O error) into a :class:`StoreError`.
@@ -428,7 +436,7 @@ class Store:
         key = [doc_key, analysis_fp]
         table = self.con.sql(
             'SELECT segment_id, doc_id, text, page, paragraph, start, "end", commitment, strength, negated, '
-            "condition, is_heading, coalesce(is_note, false) AS is_note, theme_scores, embedding FROM sentences "
+            f"condition, is_heading, {self._is_note_column} AS is_note, theme_scores, embedding FROM sentences "
             "WHERE doc_key = ? AND analysis_fp = ? ORDER BY idx",
             params=key,
         ).to_arrow_table()
