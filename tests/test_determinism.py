@@ -47,3 +47,36 @@ def test_score_outputs_are_byte_identical_across_runs_and_worker_counts(corpus, 
     for name in FILES:
         assert first[name] == second[name], f"{name} differs between two identical runs"
         assert first[name] == parallel[name], f"{name} differs between 1 and 2 workers"
+
+
+def test_scores_do_not_depend_on_the_threads_a_worker_has(corpus, tmp_path, monkeypatch):
+    """The AMX defect, reproduced on any CPU: vectors that change with the thread count.
+
+    Under the double, the embedding of a text differs between a process on two
+    torch threads and one on one.  One worker runs on the process's threads, two
+    workers on one thread each, so the scores would differ unless the embedder
+    pins its forward pass to :data:`~policytext.embed.FORWARD_THREADS`.
+    """
+    import torch
+
+    import doubles
+    from doubles import thread_sensitive_forward
+    from policytext.batch import LocalExecutor, score_corpus
+
+    monkeypatch.setattr("policytext.embed.Embedder._forward", doubles._thread_sensitive)
+    monkeypatch.setenv("POLICYTEXT_CACHE", str(tmp_path / "cache"))  # no vector computed without the double
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        one = score_corpus(corpus, eu=EU, store=tmp_path / "one.duckdb", progress=False)
+        pool = LocalExecutor(2, initializer=thread_sensitive_forward)
+        try:
+            two = score_corpus(corpus, eu=EU, store=tmp_path / "two.duckdb", executor=pool, progress=False)
+        finally:
+            pool.close()
+    finally:
+        torch.set_num_threads(before)
+    cols = ["doc_id", "theme", "score", "low", "high", "agreement", "parity", "divergence"]
+    assert one.exit_code == two.exit_code == 0
+    assert one.scores[cols].equals(two.scores[cols])
+    assert one.summary[["doc_id", "overall", "low", "high"]].equals(two.summary[["doc_id", "overall", "low", "high"]])

@@ -114,3 +114,95 @@ def test_bf16_run_is_stored_apart_and_scores_close_to_float32(tmp_path, demo_dir
     scored = themes.dropna(subset=["score_32", "score_16"])
     assert len(scored) > 0
     assert (scored["score_32"] - scored["score_16"]).abs().max() < 1.5  # measured: 0.08 at most (demo corpus)
+
+
+# --------------------------------------------------------------------------- a text's vector depends on the text alone
+
+TEXTS = ["The Union will deploy secure submarine cables with its partners by 2027.",
+         "Both sides intend to cooperate on trustworthy artificial intelligence.",
+         "Children must be protected online.", "Annex",
+         "Partners commit to protect children online.",  # as many tokens as the third: one length bucket
+         "We will work together on digital identity, data flows and cybersecurity, and report by the next Council."]
+
+
+def _vectors_alone_and_together(precision: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    import torch
+
+    alone = np.stack([Embedder(precision=precision, cache=False).encode([t])[0] for t in TEXTS])
+    before = torch.get_num_threads()
+    runs = []
+    try:
+        for threads, batch_size, order in ((1, 64, 1), (2, 2, -1), (2, 1, 1)):
+            torch.set_num_threads(threads)  # the process's threads: must not matter
+            emb = Embedder(precision=precision, cache=False, batch_size=batch_size)
+            out = emb.encode(TEXTS[::order] + ["An unrelated neighbour sentence of some length."])[:-1]
+            runs.append(out[::order])
+            assert torch.get_num_threads() == threads  # the forward pass restores the process's count
+    finally:
+        torch.set_num_threads(before)
+    return alone, runs
+
+
+@pytest.mark.slow
+def test_a_texts_vector_is_the_same_alone_or_with_others_in_this_cpus_precision():
+    """Bit for bit, with the precision this CPU picks (float32 on AVX2, bfloat16 on AMX)."""
+    alone, runs = _vectors_alone_and_together(resolve_precision("auto", "cpu"))
+    for run in runs:
+        np.testing.assert_array_equal(run, alone)
+
+
+@pytest.mark.slow
+def test_a_texts_vector_is_the_same_alone_or_with_others_in_bf16():
+    """The same with bfloat16 forced (emulated, slow, where the CPU has no AMX)."""
+    alone, runs = _vectors_alone_and_together("bf16")
+    for run in runs:
+        np.testing.assert_array_equal(run, alone)
+
+
+def test_length_buckets_group_equal_lengths_shortest_first():
+    assert list(embed.length_buckets([5, 3, 5, 5, 3, 9], 2)) == [[1, 4], [0, 2], [3], [5]]
+    with pytest.raises(ValueError, match="batch_size"):
+        list(embed.length_buckets([1], 0))
+
+
+class _ShapeSensitiveModel:
+    """A stand-in for a sentence-transformers model whose output depends on the batch it is in and the threads."""
+
+    device = type("D", (), {"type": "cpu"})()
+    max_seq_length = 16
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def tokenizer(self, texts, truncation, max_length):
+        return {"input_ids": [list(range(min(len(t.split()) + 2, max_length))) for t in texts]}
+
+    def get_embedding_dimension(self) -> int:
+        return 4
+
+    def encode(self, texts, batch_size, convert_to_tensor, normalize_embeddings, show_progress_bar):
+        import torch
+
+        lengths = {len(t.split()) for t in texts}
+        self.calls.append((len(texts), torch.get_num_threads()))
+        rows = [[len(t), 1.0, 0.001 * len(texts) * (len(lengths) > 1) + 0.001 * (len(texts) == 1),
+                 0.001 * torch.get_num_threads()] for t in texts]
+        return torch.tensor(rows, dtype=torch.float32)
+
+
+def test_forward_passes_see_one_length_at_least_two_rows_and_one_thread():
+    """The discipline itself, checked with a model that would betray a break of it in its output."""
+    import torch
+
+    emb = Embedder(precision="fp32", cache=False)
+    emb.__dict__["_model"] = model = _ShapeSensitiveModel()
+    texts = ["a b", "c d", "e f g", "h", "i j"]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        together = emb.encode(texts)
+        alone = np.stack([emb.encode([t])[0] for t in texts])
+    finally:
+        torch.set_num_threads(before)
+    np.testing.assert_array_equal(together, alone)
+    assert all(rows >= 2 and threads == embed.FORWARD_THREADS for rows, threads in model.calls)
