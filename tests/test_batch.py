@@ -192,3 +192,43 @@ def test_benchmark_short_mode(tmp_path):
     assert set(report["stages"]) >= {"read", "parse_extract", "embed", "theme_score", "align_score"}
     assert report["warm"]["counts"]["skipped"] == 3 and report["spacy"]["words_per_s"] > 0
     assert (tmp_path / "bench.json").is_file()
+
+
+def test_second_score_into_a_result_folder_exits_2_untouched_and_force_replaces(baseline, big_corpus, tmp_path):
+    _, store = baseline
+    copy, out = tmp_path / "store.duckdb", tmp_path / "out"
+    shutil.copy(store, copy)
+    args = ["score", str(big_corpus), "--eu", EU, "--store", str(copy), "--out", str(out), "--no-progress"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 2
+    assert "scores.parquet exists" in again.output and "--force" in again.output
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
+    (out / "summary.csv").write_text("stale\n", encoding="utf-8")
+    forced = CliRunner().invoke(app, args + ["--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (out / "summary.csv").read_bytes() == before["summary.csv"][0]
+
+
+def test_score_refuses_a_link_out_of_the_folder_as_ingest_does(baseline, demo_dir, tmp_path):
+    from policytext import load_corpus
+
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    outside.mkdir()
+    for name in ("eu-digital-strategy.md", "veloria-eu-joint-statement.txt"):
+        shutil.copy(demo_dir / name, corpus / name)
+    shutil.copy(demo_dir / "fisheries-policy.txt", outside / "secret.txt")
+    (corpus / "secret.txt").symlink_to(outside / "secret.txt")
+    ingest_failure = load_corpus(corpus).failures
+    assert [f.doc_id for f in ingest_failure] == ["secret"]
+    result = score_corpus(corpus, eu=EU, store=tmp_path / "s.duckdb", progress=False)
+    failed = result.failures
+    assert failed["doc_id"].tolist() == ["secret"]
+    assert failed["error"].tolist() == [ingest_failure[0].error]
+    assert "is a link out of the corpus folder" in ingest_failure[0].error
+    with Store(tmp_path / "s.duckdb", read_only=True) as db:
+        assert db.sql("SELECT count(*) AS n FROM documents WHERE doc_id = 'secret'").n[0] == 0
+    assert set(result.summary.set_index("doc_id").status.items()) == {("secret", "failed"),
+                                                                      ("veloria-eu-joint-statement", "ok")}

@@ -62,3 +62,15 @@ def test_demo_writes_an_escaped_summary_and_refuses_to_overwrite(demo_dir, tmp_p
     assert (out / "alignment-table.csv").read_text().startswith("partner,")
     again = CliRunner().invoke(app, ["demo", "--corpus", str(corpus), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
+    # a briefing left from before is refused too, with nothing written
+    for name in ("alignment-summary.md", "alignment.json", "alignment-table.csv"):
+        (out / name).unlink()
+    pages = sorted(out.glob("*.html"))
+    assert pages
+    pages[0].write_text("an analyst's edited copy", encoding="utf-8")
+    again = CliRunner().invoke(app, ["demo", "--corpus", str(corpus), "--out", str(out)])
+    assert again.exit_code == 2 and pages[0].name in again.output and "--force" in again.output
+    assert pages[0].read_text(encoding="utf-8") == "an analyst's edited copy"
+    assert not (out / "alignment.json").exists()
+    forced = CliRunner().invoke(app, ["demo", "--corpus", str(corpus), "--out", str(out), "--force"])
+    assert forced.exit_code == 0 and pages[0].read_text(encoding="utf-8").startswith("<!")

@@ -151,11 +151,11 @@ def test_failed_output_write_leaves_no_partial_file(baseline, corpus, tmp_path):
     path, out = tmp_path / "store.duckdb", tmp_path / "out"
     (out / "summary.parquet").mkdir(parents=True)  # the final rename fails (as on a full or read-only disk)
     with pytest.raises(StoreError, match="summary.parquet"):
-        score_corpus(corpus, eu=EU, store=path, out=out, progress=False)
+        score_corpus(corpus, eu=EU, store=path, out=out, progress=False, force=True)
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     assert_consistent(path, partners_done=N_DOCS)  # the results themselves were all committed
     (out / "summary.parquet").rmdir()
-    rerun = score_corpus(corpus, eu=EU, store=path, out=out, progress=False)
+    rerun = score_corpus(corpus, eu=EU, store=path, out=out, progress=False, force=True)
     assert rerun.counts["skipped"] == N_DOCS
     assert_same(baseline, rerun)
     assert sorted(p.name for p in out.iterdir()) == ["scores.csv", "scores.parquet", "summary.csv",

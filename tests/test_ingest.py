@@ -144,7 +144,8 @@ def test_language_detected_and_non_english_flagged(tmp_path):
     doc = read_document(write(tmp_path / "fr.txt", FR))
     assert doc.meta.language == "fr" and doc.meta.detected_language == "fr"
     assert not doc.is_english
-    assert any("not English" in w for w in doc.warnings)
+    assert any("not English: analysed on the multilingual backend" in w for w in doc.warnings)
+    assert not any("skip" in w for w in doc.warnings)
     assert read_document(write(tmp_path / "en.txt", EN)).warnings == ()
 
 
@@ -327,6 +328,44 @@ def test_unusable_manifest_raises(tmp_path, manifest, problem):
     write(tmp_path / "manifest.csv", manifest)
     with pytest.raises(ManifestError, match=problem):
         load_corpus(tmp_path)
+
+
+def test_misspelled_manifest_column_and_empty_folder_are_said(tmp_path, capsys):
+    from typer.testing import CliRunner
+
+    from policytext.cli import app
+    from policytext.ingest import plan_corpus
+
+    write(tmp_path / "a.txt", EN)
+    write(tmp_path / "manifest.csv", "id,partnr,signatories,status\na,Veloria,EU;Veloria,revoked 2025-01-20\n")
+    corpus = load_corpus(tmp_path)
+    assert corpus.warnings == (f"{tmp_path / 'manifest.csv'}: column 'partnr' is not read (did you mean 'partner'?)",)
+    assert corpus["a"].meta.signatories == "EU;Veloria" and corpus["a"].meta.status == "revoked 2025-01-20"
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path)])
+    assert "did you mean 'partner'?" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write(empty / "notes.xlsx", "x")
+    plan = plan_corpus(empty)
+    assert plan.documents == () and "no manifest.csv and no file of a supported type" in plan.warnings[0]
+    result = CliRunner().invoke(app, ["ingest", str(empty)])
+    assert result.exit_code == 1
+    assert "Loaded 0 document(s)" in result.output and "no file of a supported type" in result.output
+
+
+def test_plan_names_the_same_documents_and_refusals_as_load(tmp_path):
+    from policytext.ingest import plan_corpus
+
+    write(tmp_path / "a.txt", EN)
+    write(tmp_path / "manifest.csv", "id,path\na,a.txt\nb,../b.txt\nc,\n")
+    plan = plan_corpus(tmp_path)
+    corpus = load_corpus(tmp_path)
+    assert [d.doc_id for d in plan.documents] == ["a", "b", "c"]
+    assert corpus.ids == [d.doc_id for d in plan.documents if d.error is None]
+    assert [(f.doc_id, f.error) for f in corpus.failures] == [(d.doc_id, str(d.error)) for d in plan.documents
+                                                              if d.error is not None]
+    assert "points outside the corpus folder" in str(plan.documents[1].error)
+    assert "no file for manifest id 'c'" in str(plan.documents[2].error)
 
 
 def test_unusable_corpus_folder(tmp_path):

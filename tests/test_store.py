@@ -148,6 +148,31 @@ def test_unusable_file_is_refused(tmp_path):
         Store(path)
 
 
+def test_a_csv_or_a_folder_is_refused_as_store_and_left_untouched(tmp_path):
+    csv = tmp_path / "results.csv"
+    csv.write_text("doc_id,score\na,1\n", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"results\.csv: not a DuckDB store \(it looks like a CSV file\)"):
+        Store(csv)
+    assert csv.read_text(encoding="utf-8") == "doc_id,score\na,1\n"
+    with pytest.raises(StoreError, match="is a folder"):
+        Store(tmp_path)
+    with Store(tmp_path / "new.duckdb") as db:  # a new path, and then the same file again, are fine
+        db.put_documents([])
+    Store(tmp_path / "new.duckdb", read_only=True).close()
+
+
+def test_cli_score_refuses_a_csv_store(tmp_path, demo_dir):
+    from typer.testing import CliRunner
+
+    from policytext.cli import app
+
+    csv = tmp_path / "results.csv"
+    csv.write_text("doc_id,score\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(demo_dir), "--eu", "eu-digital-strategy", "--store", str(csv)])
+    assert result.exit_code == 2 and "not a DuckDB store" in result.output
+    assert csv.read_text(encoding="utf-8") == "doc_id,score\n"
+
+
 def test_document_key_follows_content_and_metadata():
     a = DocumentMeta(doc_id="x", content_hash="h", path="/a/x.txt")
     assert document_key(a) == document_key(DocumentMeta(doc_id="x", content_hash="h", path="/b/x.txt"))

@@ -675,34 +675,20 @@ def _make_executor(executor: str | Executor, workers: int, scheduler: str | None
 
 
 def _plan(corpus: Path, manifest: str | None) -> list[Source]:
-    """Every document of the corpus with its key, without parsing any file (hashing only)."""
-    from .ingest import corpus as ingest
+    """Every document of the corpus with its key, without parsing any file (hashing only).
+
+    The corpus is planned as :func:`~policytext.ingest.load_corpus` plans it: the same documents,
+    ids and refusals (links out of the folder, paths outside it), with the same messages.
+    """
+    from .ingest import plan_corpus
 
     if corpus.is_file():
         corpus, manifest = corpus.parent, corpus.name
-    if not corpus.is_dir():
-        raise ManifestError(corpus, "corpus folder not found" if not corpus.exists() else "not a folder")
-    by_stem = ingest._files_by_stem(corpus)
-    manifest_path = corpus / manifest if manifest else None
-    sources: list[Source] = []
-    if manifest_path is not None and manifest_path.is_file():
-        for n, row in enumerate(ingest.read_manifest(manifest_path), start=2):
-            doc_id = row["id"].strip()
-            meta = replace(ingest._meta_from_row(row), doc_id=doc_id)
-            try:
-                path = ingest._resolve(corpus, row, manifest_path, n, by_stem)
-            except PolicytextError as e:
-                sources.append(Source(doc_id, str(corpus / doc_id), meta, error=str(e), error_type=type(e).__name__))
-                continue
-            sources.append(_keyed(Source(doc_id, str(path), meta)))
-    else:
-        if manifest and manifest != "manifest.csv":
-            raise ManifestError(manifest_path, "manifest not found")
-        for stem, paths in sorted(by_stem.items()):
-            for p in paths:
-                doc_id = stem if len(paths) == 1 else f"{stem}.{p.suffix.lstrip('.').lower()}"
-                sources.append(_keyed(Source(doc_id, str(p), DocumentMeta(doc_id=doc_id))))
-    return sources
+    plan = plan_corpus(corpus, manifest=manifest)
+    for warning in plan.warnings:
+        log.warning("%s", warning)
+    return [Source(d.doc_id, str(d.path), d.meta, error=str(d.error), error_type=type(d.error).__name__)
+            if d.error is not None else _keyed(Source(d.doc_id, str(d.path), d.meta)) for d in plan.documents]
 
 
 def _keyed(source: Source) -> Source:
@@ -816,6 +802,7 @@ def score_corpus(
     scheduler: str | None = None,
     spec: AnalyzerSpec | None = None,
     progress: bool | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Score every document of a corpus against the EU reference, incrementally.
 
@@ -834,6 +821,8 @@ def score_corpus(
     spec : the models, ``device`` and language routing (``backend``) to use; default
         :class:`AnalyzerSpec` ``()`` (each document routed by its language).
     progress : show a progress bar on stderr; ``None``: only on a terminal outside CI.
+    force : replace result files already in ``out`` (otherwise refused before anything is done;
+        the store in ``out`` is not a result file: it is reused, which makes a rerun incremental).
 
     Returns
     -------
@@ -842,6 +831,8 @@ def score_corpus(
 
     Raises
     ------
+    FileExistsError
+        if ``out`` holds result files and ``force`` is false (nothing is read or written then).
     ManifestError
         if the corpus or the EU reference cannot be found.
     StoreError
@@ -858,6 +849,10 @@ def score_corpus(
     >>> result.summary[["doc_id", "overall", "low", "high", "status"]]                    # doctest: +SKIP
     """
     t_start = time.perf_counter()
+    if out is not None and not force:
+        existing = [Path(out) / name for name in OUTPUT_FILES if (Path(out) / name).exists()]
+        if existing:
+            raise FileExistsError(f"{existing[0]} exists: pass --force (force=True) to replace the results in {out}")
     config = config or AlignConfig()
     spec = (spec or AnalyzerSpec()).resolved()  # "auto" precision decided once, here, for every worker
     eu_items = [eu] if isinstance(eu, str) else list(eu)
@@ -1132,6 +1127,10 @@ def _results(db: Store, run_id: str, reference_key: str, score_fp: str) -> tuple
         [reference_key, score_fp, run_id],
     )
     return scores, summary
+
+
+#: The result files ``score_corpus(out=...)`` writes.
+OUTPUT_FILES = ("scores.parquet", "scores.csv", "summary.parquet", "summary.csv")
 
 
 def _write_outputs(db: Store, scores: pd.DataFrame, summary: pd.DataFrame, out: Path) -> tuple[str, ...]:

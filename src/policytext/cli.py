@@ -61,10 +61,14 @@ def ingest(
             typer.echo(json.dumps(row, ensure_ascii=False))
         for f in corpus.failures:
             typer.echo(json.dumps(f.to_dict() | {"status": "failed"}, ensure_ascii=False))
+        for w in corpus.warnings:
+            typer.echo(f"warning: {w}", err=True)
     else:
         frame = corpus.to_frame()
         cols = ["doc_id", "file_format", "language", "words", "pages", "paragraphs", "sentences"]
         typer.echo(f"Loaded {len(corpus)} document(s) from {corpus_dir}")
+        for w in corpus.warnings:
+            typer.echo(f"warning: {w}")
         if len(frame):
             typer.echo(frame[cols].to_string(index=False))
         for d in corpus:
@@ -242,6 +246,7 @@ def score_cmd(
     precision: Annotated[str, typer.Option("--precision", help="Embedding precision: auto (bf16 on a CPU with AMX, else fp32), fp32 or bf16.")] = "auto",
     config: Annotated[Path | None, typer.Option("--config", help="JSON file of alignment settings (AlignConfig fields).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal, off in CI).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace scores.* and summary.* already in --out.")] = False,
 ) -> None:
     """Score every document of a corpus against the EU reference, incrementally and resumably.
 
@@ -278,8 +283,8 @@ def score_cmd(
     try:
         result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, workers=workers,
                               executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend, precision=precision),
-                              progress=progress)
-    except (PolicytextError, ValueError) as e:
+                              progress=progress, force=force)
+    except (PolicytextError, ValueError, FileExistsError) as e:
         _fail(str(e))
     c = result.counts
     typer.echo(f"Scored {c['documents']} document(s) in {result.seconds:.1f}s: {c['analysed']} analysed, "

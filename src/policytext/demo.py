@@ -104,7 +104,7 @@ def run_demo(corpus_dir: str | Path, out: str | Path, *, eu_id: str = "eu-digita
              force: bool = False) -> list[Path]:
     """Align every partner of the demo corpus with the EU reference; write the summary files."""
     from .ingest import load_corpus
-    from .pipeline import Analyzer, alignment_table
+    from .pipeline import Analyzer, align_many, alignment_table
 
     out = Path(out)
     targets = [out / "alignment-summary.md", out / "alignment.json", out / "alignment-table.csv"]
@@ -118,17 +118,21 @@ def run_demo(corpus_dir: str | Path, out: str | Path, *, eu_id: str = "eu-digita
         if d.doc_id != eu_id:
             partners.setdefault(d.meta.partner or d.doc_id, []).append(d)
     analyzer = Analyzer()
-    analyzer.analyze_many(list(corpus))
-    results = [analyzer.align(eu, docs, partner=label) for label, docs in partners.items()]
+    results = align_many(eu, partners, analyzer=analyzer)
+    # One HTML dialogue briefing per partner (policytext.report), beside the summary.
+    from .report import briefing
+
+    reports = [briefing(result, eu_docs=eu, partner_docs=docs, analyzer=analyzer)
+               for (label, docs), result in zip(partners.items(), results)]
+    pages = [out / f"{report.stem}.html" for report in reports]
+    existing = [p for p in pages if p.exists()]
+    if existing and not force:  # checked before anything is written
+        raise FileExistsError(f"{existing[0]} exists")
     out.mkdir(parents=True, exist_ok=True)
     targets[0].write_text(markdown_summary(results, title="policytext demo: alignment with the EU strategy"),
                           encoding="utf-8")
     targets[1].write_text(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False), encoding="utf-8")
     alignment_table(results).to_csv(targets[2])
-    # One HTML dialogue briefing per partner (policytext.report), beside the summary.
-    from .report import briefing
-
-    for (label, docs), result in zip(partners.items(), results):
-        report = briefing(result, eu_docs=eu, partner_docs=docs, analyzer=analyzer)
-        targets.append(report.write_html(out / f"{report.stem}.html"))
+    for report, page in zip(reports, pages):
+        targets.append(report.write_html(page))
     return targets

@@ -622,13 +622,15 @@ def evaluate_alignment(
                          groups=[train_rows[i]["doc_id"] for i in keep])
                 fold_analyzers[k] = base.with_classifier(fold)
             analyzer_d = fold_analyzers[k]
-        result = analyzer_d.align(eu_docs, [corpus[doc_id]], config=config)
-        eu = analyzer_d.analyze_many(eu_docs)
+        # the document's backend, decided as `policytext align` decides it (by its language)
+        route = analyzer_d.backend_for(list(eu_docs) + [corpus[doc_id]])
+        result = analyzer_d.align(eu_docs, [corpus[doc_id]], config=config, backend=route)
+        eu = analyzer_d.analyze_many(eu_docs, backend=route)
         eu_vecs = np.concatenate([a.vectors for a in eu])
         eu_mask = np.concatenate([a.theme_scores >= a.thresholds for a in eu])
         heads = np.array([u.is_heading for a in eu for u in a.units])
         eu_mask &= ~heads[:, None]
-        partner = analyzer_d.analyze(corpus[doc_id])
+        partner = analyzer_d.analyze(corpus[doc_id], backend=route)
         baseline = dict(zip(eu[0].themes, plain_similarity(eu_vecs, eu_mask, partner.vectors)))
         for t in result.themes:
             records.append({"doc_id": doc_id, "theme": t.theme, "score": t.score, "low": t.low, "high": t.high,

@@ -192,8 +192,10 @@ def evaluate_translations(
                      groups=[train_rows[i]["doc_id"] for i in keep])
             analyzer = Analyzer(classifier=fold, embedder=embedder, extractor=base._extractor())
             analyzer._multilingual["fr"] = base._french_extractor()
-        en = analyzer.align(eu_docs, [original], config=config)
-        tr = analyzer.align(eu_docs, [t], config=config)
+        # a refitted fold is the multilingual model under another name: its stages are the analyzer's "default"
+        route = "multilingual" if analyzer is base else "default"
+        en = analyzer.align(eu_docs, [original], config=config, backend=route)
+        tr = analyzer.align(eu_docs, [t], config=config, backend=route)
         g = {r["theme"]: r["gold"] for r in gold if r["doc_id"] == original_id and r["gold"] is not None}
         themes = []
         for a, b in zip(en.themes, tr.themes):
@@ -210,9 +212,9 @@ def evaluate_translations(
         diffs = np.array([abs(x["translation"] - x["english"]) for x in themes])
         inside = np.array([x["low"] - 1e-9 <= x["translation"] <= x["high"] + 1e-9 for x in themes])
         commitments = None
-        analysed_tr = analyzer.analyze(t, backend="default" if analyzer is not base else "multilingual")
+        analysed_tr = analyzer.analyze(t, backend=route)
         if t.meta.language.split("-")[0] in ("en", "fr"):
-            analysed_en = analyzer.analyze(original, backend="default" if analyzer is not base else "multilingual")
+            analysed_en = analyzer.analyze(original, backend=route)
             commitments = match_commitments(original, analysed_en.commitments, t, analysed_tr.commitments)
         else:
             notes.extend(analysed_tr.notes)

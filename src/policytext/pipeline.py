@@ -85,6 +85,9 @@ class Analyzer:
         self.classifier = classifier
         self.extractor = extractor
         self.embedder = embedder
+        # Stages the user chose serve the default backend; stages built lazily below never count as chosen,
+        # so an analyzer's answer for a document does not depend on what it analysed before.
+        self._user_stages = embedder is not None or classifier is not None
         self.backend = backend
         self.multilingual_embedder = multilingual_embedder
         self._cache: dict[tuple[str, ...], AnalyzedDocument] = {}
@@ -99,7 +102,7 @@ class Analyzer:
     def with_classifier(self, classifier: Any) -> Analyzer:
         """A new analyzer with another theme classifier, sharing the other stages and their cached extractions."""
         other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=self._embedder(),
-                         multilingual_embedder=self.multilingual_embedder)
+                         multilingual_embedder=self.multilingual_embedder, backend=self.backend)
         other._extractions = self._extractions
         return other
 
@@ -135,16 +138,29 @@ class Analyzer:
     def backend_for(self, docs: Sequence[Document]) -> str:
         """The backend a run over ``docs`` uses: ``"default"`` or ``"multilingual"``.
 
-        A user-given embedder or classifier is always used as given (``"default"``).
+        It depends on the documents and ``backend`` only, never on what the
+        analyzer did before.  An embedder or classifier given to the
+        constructor serves the default backend: a run that needs the
+        multilingual one (a document not in English, with ``backend="auto"``)
+        is refused with a clear error rather than scored by a model that
+        cannot read it; ``backend="default"`` scores it with them anyway.
         """
-        if self.embedder is not None or self.classifier is not None:
-            if self.backend == "multilingual":
-                raise ValueError("backend='multilingual' brings its own embedder and theme model; "
-                                 "do not pass embedder= or classifier= with it")
-            return "default"
         from .multilingual import choose_backend
 
-        return choose_backend(docs, self.backend)
+        if self._user_stages and self.backend == "multilingual":
+            raise ValueError("backend='multilingual' brings its own embedder and theme model; "
+                             "do not pass embedder= or classifier= with it")
+        chosen = choose_backend(docs, self.backend)
+        if self._user_stages and chosen != "default":
+            from .multilingual import document_languages
+
+            odd = [f"{d.doc_id} ({', '.join(sorted(document_languages(d) - {'en'}))})" for d in docs
+                   if document_languages(d) - {"en"}]
+            raise ValueError(
+                f"not English: {'; '.join(odd)}. The embedder/classifier given to this Analyzer serve the default "
+                "(English) backend; build the Analyzer without them to use the multilingual backend, or pass "
+                "backend='default' to score these documents with them anyway")
+        return chosen
 
     def _stages(self, backend: str) -> tuple[Any, Any]:
         """(embedder, theme classifier) of ``backend``."""
@@ -439,10 +455,13 @@ def align_many(
             grouped.setdefault(d.meta.partner or d.doc_id, []).append(d)
         partners = grouped
     analyzer = analyzer or Analyzer()
-    everyone = list(eu_docs) + [d for docs in partners.values() for d in docs]
-    backend = analyzer.backend_for(everyone)  # one backend for the whole run: comparable scores
-    analyzer.analyze_many(everyone, backend=backend)
-    return [analyzer.align(eu_docs, docs, partner=label, config=config, backend=backend)
+    # Each partner on the backend its own documents need, as `align` and `score_corpus` decide it: a
+    # partner's scores never depend on which other partners are in the call.
+    routes = {label: analyzer.backend_for(list(eu_docs) + list(docs)) for label, docs in partners.items()}
+    for backend in dict.fromkeys(routes.values()):  # one batch per backend
+        analyzer.analyze_many(list(eu_docs) + [d for label, docs in partners.items() if routes[label] == backend
+                                               for d in docs], backend=backend)
+    return [analyzer.align(eu_docs, docs, partner=label, config=config, backend=routes[label])
             for label, docs in partners.items()]
 
 

@@ -66,6 +66,10 @@ class DocumentMeta:
     language_confidence: float = 0.0
     complete: str = ""
     notes: str = ""
+    #: Who signed or issued the text, ``;``-separated (``EU;United States`` for a joint statement).
+    signatories: str = ""
+    #: Whether the text still stands (``revoked 2025-01-20``, ``superseded``); empty: not known to have lapsed.
+    status: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

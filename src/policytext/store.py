@@ -175,6 +175,30 @@ class AnalysisRecord:
     seconds: float = 0.0
 
 
+#: Bytes 8-12 of every DuckDB database file.
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _check_store_file(path: Path) -> None:
+    """Refuse a store path that is a folder or a file other than a DuckDB database (a new path is fine).
+
+    DuckDB itself would open, say, a CSV file as an empty database and keep nothing.
+    """
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a store file; pass a file such as {path / 'store.duckdb'}")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        raise StoreError(f"{path}: cannot read the store ({e.strerror})") from e
+    if head[8:12] != _DUCKDB_MAGIC:
+        kind = f" (it looks like a {path.suffix.lstrip('.').upper()} file)" if path.suffix and path.suffix != ".duckdb" else ""
+        raise StoreError(f"{path}: not a DuckDB store{kind}; pass a new file or an existing .duckdb store to --store, "
+                         "this file is left as it is")
+
+
 def document_key(meta: DocumentMeta) -> str:
     """The identity of a document for caching: its content hash plus the metadata the analysis reads.
 
@@ -232,6 +256,8 @@ class Store:
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise StoreError("the store needs DuckDB: pip install 'policytext[store]'") from e
         self.path = str(path)
+        if self.path != ":memory:":
+            _check_store_file(Path(self.path))
         if self.path != ":memory:" and not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -1,7 +1,8 @@
 """Reading documents: one reader per format, a manifest loader, language detection."""
 
 from .blocks import Block, Extracted, ReadLimits
-from .corpus import MANIFEST_COLUMNS, READERS, Corpus, load_corpus, read_document, read_manifest, read_text
+from .corpus import (MANIFEST_COLUMNS, READERS, Corpus, CorpusPlan, PlannedDocument, load_corpus, plan_corpus,
+                     read_document, read_manifest, read_text)
 from .language import detect_language
 
 __all__ = [
@@ -9,6 +10,9 @@ __all__ = [
     "Extracted",
     "ReadLimits",
     "Corpus",
+    "CorpusPlan",
+    "PlannedDocument",
+    "plan_corpus",
     "READERS",
     "MANIFEST_COLUMNS",
     "load_corpus",

@@ -27,7 +27,8 @@ from .text import read_markdown, read_txt
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["READERS", "Corpus", "read_document", "read_text", "load_corpus", "read_manifest", "MANIFEST_COLUMNS"]
+__all__ = ["READERS", "Corpus", "CorpusPlan", "PlannedDocument", "read_document", "read_text", "load_corpus", "plan_corpus",
+           "read_manifest", "MANIFEST_COLUMNS"]
 
 log = logging.getLogger("policytext")
 
@@ -43,13 +44,17 @@ READERS: dict[str, Callable[..., Extracted]] = {
     ".docx": read_docx,
 }
 
-#: Columns of a manifest (``path`` is optional: without it files are found by id).
+#: Columns of a manifest (``path`` is optional: without it files are found by id; ``signatories`` and
+#: ``status`` are optional too).
 MANIFEST_COLUMNS = (
     "id", "title", "issuer", "partner", "doc_type", "date", "language", "source_url", "license",
-    "words", "complete", "notes",
+    "words", "complete", "notes", "signatories", "status",
 )
+#: Columns read besides :data:`MANIFEST_COLUMNS` (``file`` is an alias of ``path``).
+_EXTRA_COLUMNS = ("path", "file")
 _MANIFEST_TO_META = {"id": "doc_id", "source_url": "source"}
-_NON_ENGLISH_WARNING = "language is {lang!r}, not English: English-only stages skip or flag it"
+_NON_ENGLISH_WARNING = ("language is {lang!r}, not English: analysed on the multilingual backend (commitments are "
+                        "extracted in English and French only)")
 
 
 def read_document(
@@ -164,6 +169,7 @@ class Corpus:
     documents: tuple[Document, ...]
     failures: tuple[Failure, ...] = ()
     manifest: str = ""
+    warnings: tuple[str, ...] = ()
     _index: dict[str, Document] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -286,12 +292,6 @@ def _inside(root: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-def _read_inside(root: Path, path: Path, doc_id: str, limits: ReadLimits) -> Document:
-    if not _inside(root, path):
-        raise DocumentError(path, "is a link out of the corpus folder")
-    return read_document(path, doc_id=doc_id, limits=limits)
-
-
 def _files_by_stem(root: Path) -> dict[str, list[Path]]:
     out: dict[str, list[Path]] = {}
     for dirpath, dirnames, filenames in os.walk(root):
@@ -300,6 +300,93 @@ def _files_by_stem(root: Path) -> dict[str, list[Path]]:
             p = Path(dirpath) / name
             if p.suffix.lower() in READERS and not name.endswith(".reference.txt"):
                 out.setdefault(p.stem, []).append(p)
+    return out
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """A document of a corpus folder as planned from its manifest or file name, before its file is read.
+
+    ``error`` is why it is refused (a link out of the folder, a path outside it, no file for its id...):
+    the same refusal, with the same message, for :func:`load_corpus` and batch scoring.
+    """
+
+    doc_id: str
+    path: Path
+    meta: DocumentMeta
+    error: PolicytextError | None = None
+
+
+@dataclass(frozen=True)
+class CorpusPlan:
+    """What :func:`plan_corpus` found: the documents, the manifest read (``""``: none) and warnings."""
+
+    root: str
+    documents: tuple[PlannedDocument, ...]
+    manifest: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def plan_corpus(root: str | os.PathLike[str], *, manifest: str | os.PathLike[str] | None = "manifest.csv"
+                ) -> CorpusPlan:
+    """Every document of a corpus folder: its id, file and manifest metadata, or the reason it is refused.
+
+    Reads the manifest but no document.  With a manifest, one entry per row
+    (its file is ``path``, or the file named ``{id}.{suffix}`` anywhere below
+    the folder); without one (``manifest=None`` or no such file), one entry
+    per supported file below the folder, with the file name as id.  Files
+    that resolve outside the folder (links, ``..``, absolute paths) are refused.
+
+    Raises
+    ------
+    ManifestError
+        if the folder does not exist, or the manifest is unusable or named but missing.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ManifestError(root, "corpus folder not found" if not root.exists() else "not a folder")
+    manifest_path = root / manifest if manifest is not None else None
+    by_stem = _files_by_stem(root)
+    planned: list[PlannedDocument] = []
+    if manifest_path is not None and manifest_path.is_file():
+        rows = read_manifest(manifest_path)
+        warnings = _unknown_columns(manifest_path, list(rows[0]) if rows else [])
+        if not rows:
+            warnings.append(f"{manifest_path}: the manifest has no rows")
+        for n, row in enumerate(rows, start=2):
+            doc_id = row["id"].strip()
+            meta = replace(_meta_from_row(row), doc_id=doc_id)
+            hint = root / ((row.get("path") or row.get("file") or "").strip() or doc_id)
+            try:
+                planned.append(PlannedDocument(doc_id, _resolve(root, row, manifest_path, n, by_stem), meta))
+            except PolicytextError as e:
+                planned.append(PlannedDocument(doc_id, hint, meta, error=e))
+        return CorpusPlan(str(root), tuple(planned), str(manifest_path), tuple(warnings))
+    if manifest is not None and manifest_path is not None and str(manifest) != "manifest.csv":
+        raise ManifestError(manifest_path, "manifest not found")
+    for stem, paths in sorted(by_stem.items()):
+        for p in paths:
+            doc_id = stem if len(paths) == 1 else f"{stem}.{p.suffix.lstrip('.').lower()}"
+            error = None if _inside(root, p) else DocumentError(p, "is a link out of the corpus folder")
+            planned.append(PlannedDocument(doc_id, p, DocumentMeta(doc_id=doc_id), error=error))
+    warnings = [] if planned else [
+        f"{root}: no manifest.csv and no file of a supported type ({', '.join(sorted(READERS))}) in the folder "
+        "or below it"]
+    return CorpusPlan(str(root), tuple(planned), "", tuple(warnings))
+
+
+def _unknown_columns(manifest: Path, header: list[str]) -> list[str]:
+    """A warning per manifest column that policytext does not read, with the closest known name."""
+    import difflib
+
+    known = MANIFEST_COLUMNS + _EXTRA_COLUMNS
+    out = []
+    for col in header:
+        if col is None or col.strip() in known:
+            continue
+        close = difflib.get_close_matches(col.strip(), known, n=1, cutoff=0.7)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (known columns: {', '.join(known)})"
+        out.append(f"{manifest}: column {col!r} is not read{hint}")
     return out
 
 
@@ -330,42 +417,20 @@ def load_corpus(
     if on_error not in ("collect", "raise"):
         raise ValueError(f"on_error must be 'collect' or 'raise', got {on_error!r}")
     root = Path(root)
-    if not root.is_dir():
-        raise ManifestError(root, "corpus folder not found" if not root.exists() else "not a folder")
-    manifest_path = root / manifest if manifest is not None else None
-    by_stem = _files_by_stem(root)
+    plan = plan_corpus(root, manifest=manifest)
     documents: list[Document] = []
     failures: list[Failure] = []
-
-    def attempt(doc_id: str, path_hint: Path, load: Callable[[], Document]) -> None:
+    for warning in plan.warnings:
+        log.warning("%s", warning)
+    for item in plan.documents:
         try:
-            documents.append(load())
+            if item.error is not None:
+                raise item.error
+            documents.append(read_document(item.path, doc_id=item.doc_id, meta=item.meta, limits=limits))
         except PolicytextError as e:
             if on_error == "raise":
                 raise
             log.warning("%s", e)
-            failures.append(Failure(doc_id=doc_id, path=str(path_hint), error=str(e), error_type=type(e).__name__))
-
-    if manifest_path is not None and manifest_path.is_file():
-        rows = read_manifest(manifest_path)
-        for n, row in enumerate(rows, start=2):
-            doc_id = row["id"].strip()
-
-            def load(row=row, n=n, doc_id=doc_id) -> Document:
-                path = _resolve(root, row, manifest_path, n, by_stem)
-                return read_document(path, doc_id=doc_id, meta=_meta_from_row(row), limits=limits)
-
-            attempt(doc_id, root / (row.get("path") or doc_id), load)
-    else:
-        if manifest is not None and manifest_path is not None and manifest != "manifest.csv":
-            raise ManifestError(manifest_path, "manifest not found")
-        for stem, paths in sorted(by_stem.items()):
-            for p in paths:
-                doc_id = stem if len(paths) == 1 else f"{stem}.{p.suffix.lstrip('.').lower()}"
-                attempt(doc_id, p, lambda p=p, doc_id=doc_id: _read_inside(root, p, doc_id, limits))
-    return Corpus(
-        root=str(root),
-        documents=tuple(documents),
-        failures=tuple(failures),
-        manifest=str(manifest_path) if manifest_path is not None and manifest_path.is_file() else "",
-    )
+            failures.append(Failure(doc_id=item.doc_id, path=str(item.path), error=str(e), error_type=type(e).__name__))
+    return Corpus(root=str(root), documents=tuple(documents), failures=tuple(failures), manifest=plan.manifest,
+                  warnings=plan.warnings)

@@ -198,7 +198,10 @@ def briefing(
     labels : theme id -> label.
     change : settings of the change-over-time matching.
     """
-    analyzed = analyzer.analyze_many(list(partner_docs)) if analyzer is not None and partner_docs else []
+    analyzed = []
+    if analyzer is not None and partner_docs:  # on the backend the alignment used (cached)
+        route = analyzer.backend_for(list(eu_docs) + list(partner_docs))
+        analyzed = analyzer.analyze_many(list(partner_docs), backend=route)
     data = summarise_briefing(alignment, eu_meta=[d.meta for d in eu_docs], partner_meta=[d.meta for d in partner_docs],
                               analyzed=analyzed, labels=labels, change=change)
     return Report(data)
@@ -268,7 +271,7 @@ def build_briefings(
     (briefings, comparison)
         one :class:`Report` per partner, and a comparison ``Report`` (``None`` for one partner).
     """
-    from ..pipeline import Analyzer
+    from ..pipeline import Analyzer, align_many
 
     missing = [i for i in eu if i not in corpus]
     if missing:
@@ -279,11 +282,10 @@ def build_briefings(
     eu_docs = [corpus[i] for i in eu]
     groups = resolve_partners(corpus, partners, exclude=eu)
     analyzer = analyzer or Analyzer()
-    analyzer.analyze_many(eu_docs + [d for docs in groups.values() for d in docs])
+    alignments = align_many(eu_docs, groups, config=config, analyzer=analyzer)  # the scores `align` gives
     reports = [
-        briefing(analyzer.align(eu_docs, docs, partner=label, config=config), eu_docs=eu_docs, partner_docs=docs,
-                 analyzer=analyzer, change=change)
-        for label, docs in groups.items()
+        briefing(result, eu_docs=eu_docs, partner_docs=docs, analyzer=analyzer, change=change)
+        for result, docs in zip(alignments, groups.values())
     ]
     return reports, (comparison(reports) if len(reports) > 1 else None)
 
