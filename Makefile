@@ -10,11 +10,17 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install demo test test-fast evaluate benchmark clean chromium
 
+TORCH       := 2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
-	$(PY) -m pip install --quiet torch==2.13.0
+	# torch first, as the CPU build: from PyTorch's CPU wheel index where it is reachable (the plain pin
+	# pulls a multi-GB CUDA build from PyPI on Linux), else the plain pin (a mirror or local wheels may
+	# hold the CPU build). A torch 2.13.0 already in .venv (e.g. a GPU build, see the README) is kept.
+	$(PY) -m pip install --quiet --timeout 20 --retries 1 --index-url $(TORCH_INDEX) torch==$(TORCH) \
+	  || $(PY) -m pip install --quiet torch==$(TORCH)
 	$(PY) -m pip install --quiet -e ".[all,test]"
 	touch $(STAMP)
 

@@ -48,7 +48,7 @@ def stages(corpus: Path, eu: str, precision: str = "auto", one_thread: bool = Tr
     """Time each stage on its own, with the models loaded beforehand (and the embedding on one thread)."""
     import numpy as np
 
-    from policytext.align import align_units
+    from policytext.alignment import align_units
     from policytext.batch import AnalyzerSpec, _DocumentMemo
     from policytext.ingest import load_corpus
     from policytext.themes import sentence_contexts
@@ -90,7 +90,7 @@ def stages(corpus: Path, eu: str, precision: str = "auto", one_thread: bool = Tr
     scores = classifier.predict_proba(texts, context=contexts)  # sentence vectors come from the memo
     out["theme_score"] = time.perf_counter() - t
     memo.clear()
-    from policytext.align import Unit
+    from policytext.alignment import Unit
 
     spans, i = {}, 0
     for d in docs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policytext.align import AlignConfig, Unit, align_units
+from policytext.alignment import AlignConfig, Unit, align_units
 
 THEMES = ["ai", "connectivity", "privacy"]
 
@@ -110,6 +110,17 @@ def test_frames(eu_side):
     assert {"score", "low", "high", "partner_coverage"} <= set(frame.columns)
     ev = a.evidence_frame()
     assert (ev["theme"] == "ai").any()
+    # analysis-ready: ids to join on, one convention for missing values
+    for side in ("eu_", "partner_"):
+        assert {f"{side}{k}" for k in ("doc_id", "segment_id", "page", "paragraph", "strength", "quote",
+                                       "anchor")} <= set(ev.columns)
+        assert str(ev[f"{side}page"].dtype) == "Int64" and str(ev[f"{side}paragraph"].dtype) == "Int64"
+        assert str(ev[f"{side}strength"].dtype) == "string"
+    assert ev["partner_segment_id"].notna().all()
+    assert str(frame["score"].dtype) == "float64" and str(frame["parity"].dtype) == "float64"
+    gaps = a.gaps_frame()
+    assert list(gaps.columns[:3]) == ["partner", "theme", "kind"] and set(gaps["kind"]) <= {"gap", "partner_only"}
+    assert str(gaps["page"].dtype) == "Int64"
     shown = align_units(*eu_side, *_partner(), THEMES, partner="<script>alert(1)</script>")._repr_html_()
     assert "<script>" not in shown and "&lt;script&gt;" in shown
 
@@ -148,6 +159,8 @@ def test_unknown_firmness_is_left_out_not_scored_as_absent(eu_side):
     absent = align_units(*eu_side, *_unread_partner(), THEMES).theme("ai")
     unknown = align_units(*eu_side, *_unread_partner(), THEMES, partner_commitments_known=False).theme("ai")
     assert absent.parity == 0.0 and unknown.parity is None
+    unknown_frame = align_units(*eu_side, *_unread_partner(), THEMES, partner_commitments_known=False).to_frame()
+    assert unknown_frame.set_index("theme").loc["ai", "parity"] != unknown_frame.set_index("theme").loc["ai", "parity"]
     assert unknown.matched == absent.matched > 0 and unknown.agreement == absent.agreement
     cfg = AlignConfig()
     cov = 1 - np.exp(-1 / cfg.coverage_scale)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from policytext.align import AlignConfig
+from policytext.alignment import AlignConfig
 from policytext.batch import score_corpus
 from policytext.cli import app
 from policytext.store import Store

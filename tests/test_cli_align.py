@@ -38,7 +38,19 @@ def test_align_unknown_document_is_a_clear_error(demo_dir):
     result = CliRunner().invoke(app, ["align", "--corpus", str(demo_dir), "--eu", "eu-digital-strategy",
                                       "--partner", "no-such-doc"])
     assert result.exit_code == 2
-    assert "no-such-doc" in result.output and "neither a file nor a document id" in result.output
+    assert "no-such-doc" in result.output and "neither a document id nor a partner" in result.output
+
+
+def test_align_takes_partner_names_as_report_does(demo_dir):
+    """`align --partner NAME` works as `report --partner NAME`: case, spaces and a word of the name match."""
+    base = ["align", "--corpus", str(demo_dir), "--eu", "eu-digital-strategy", "--format", "json"]
+    by_id = json.loads(CliRunner().invoke(app, base + ["--partner", "veloria-eu-joint-statement"]).output)
+    for name in ("Republic of Veloria", " republic of veloria ", "Veloria"):
+        result = CliRunner().invoke(app, base + ["--partner", name])
+        assert result.exit_code == 0, (name, result.output)
+        assert json.loads(result.output)[0]["overall"] == by_id[0]["overall"]
+    typo = CliRunner().invoke(app, base + ["--partner", "Kingdom of Ostmrak"])
+    assert typo.exit_code == 2 and "Did you mean 'Kingdom of Ostmark'?" in typo.output
 
 
 def test_demo_writes_an_escaped_summary_and_refuses_to_overwrite(demo_dir, tmp_path):
@@ -67,6 +79,8 @@ def test_demo_writes_an_escaped_summary_and_refuses_to_overwrite(demo_dir, tmp_p
         (out / name).unlink()
     pages = sorted(out.glob("*.html"))
     assert pages
+    for page in pages[1:]:
+        page.unlink()
     pages[0].write_text("an analyst's edited copy", encoding="utf-8")
     again = CliRunner().invoke(app, ["demo", "--corpus", str(corpus), "--out", str(out)])
     assert again.exit_code == 2 and pages[0].name in again.output and "--force" in again.output

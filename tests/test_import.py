@@ -26,3 +26,24 @@ def test_reading_a_document_does_not_import_heavy_packages(tmp_path):
         f"import policytext\npolicytext.load_corpus({str(tmp_path)!r})\nimport policytext.cli"
     )
     assert not [m for m in HEAVY if m in loaded]
+
+
+def test_public_api_has_what_the_readme_uses_and_no_function_shadows_a_module():
+    import importlib
+    import pkgutil
+
+    import policytext
+
+    for name in policytext.__all__:
+        assert getattr(policytext, name) is not None, name
+    for name in ("score_corpus", "Store", "Report", "build_briefings", "plan_corpus", "Analyzer", "align_many"):
+        assert name in policytext.__all__, name
+    modules = {m.name for m in pkgutil.iter_modules(policytext.__path__)}
+    clashes = sorted(modules & set(policytext.__all__))
+    assert not clashes, f"public names that shadow a submodule: {clashes}"
+    assert callable(policytext.align) and importlib.import_module("policytext.alignment").AlignConfig
+
+
+def test_lazy_public_names_import_nothing_heavy_until_used():
+    loaded = _modules_after("import policytext\nprint(sorted(dir(policytext))[:1])")
+    assert not [m for m in HEAVY if m in loaded]

@@ -202,14 +202,34 @@ def test_evaluate_translations(shared):
     assert any("'ja'" in n and "not extracted" in n for n in res.notes)
 
 
-def test_commitments_known_reads_the_analysis_notes():
+def test_commitments_extracted_follows_the_documents_own_language_not_its_notes():
     """Firmness is unknown for a document whose own language has no commitment rules (not for a paragraph)."""
-    from policytext.pipeline import NOT_EXTRACTED, commitments_known
+    from policytext import read_text
+    from policytext.records import DocumentMeta
+    from policytext.pipeline import commitments_extracted
 
-    assert commitments_known("d", ())
-    assert not commitments_known("d.ja", (f"d.ja: language 'ja': {NOT_EXTRACTED}",))
-    assert commitments_known("d", (f"d: language 'ja' (3 sentence(s)), {NOT_EXTRACTED}",))
-    assert commitments_known("other", (f"d.ja: language 'ja': {NOT_EXTRACTED}",))
+    def doc(lang: str, text: str = "The parties will cooperate on secure digital infrastructure."):
+        return read_text(text, doc_id=f"d.{lang}", meta=DocumentMeta(doc_id=f"d.{lang}", language=lang))
+
+    assert commitments_extracted(doc("en")) and commitments_extracted(doc("fr")) and commitments_extracted(doc("en-GB"))
+    assert not commitments_extracted(doc("ja", "両者はデジタルインフラで協力する。"))
+    assert not commitments_extracted(doc("de", "Die Parteien werden bei digitaler Infrastruktur zusammenarbeiten."))
+
+
+def test_store_keeps_commitments_extracted_as_a_field(tmp_path):
+    import numpy as np
+
+    from policytext.store import AnalysisRecord, Store
+
+    record = AnalysisRecord(doc_key="k", doc_id="d.ja", units=(), vectors=np.zeros((0, 4), np.float32),
+                            theme_scores=np.zeros((0, 2)), themes=("a", "b"), thresholds=np.array([0.5, 0.5]),
+                            notes=("a note that says nothing about commitments",), commitments_extracted=False)
+    with Store(tmp_path / "s.duckdb") as db:
+        run = db.begin_run(corpus="c", reference="[]", reference_key="r", analysis_fp="fp", score_fp="s",
+                           settings={}, models={}, executor="local", workers=1, device="cpu", n_documents=1)
+        db.put_result(run_id=run, doc_id="d.ja", doc_key="k", role="reference", status="analysed",
+                      analysis_fp="fp", analysis=record)
+        assert db.load_analysis("k", "fp").commitments_extracted is False
 
 
 @pytest.mark.slow

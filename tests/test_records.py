@@ -113,3 +113,15 @@ def test_every_demo_document_keeps_offsets(demo_dir):
             check_offsets(read_document(path))
             checked += 1
     assert checked >= 4
+
+
+def test_frames_use_one_convention_for_missing_values():
+    from policytext.records import Commitment, to_frame
+
+    rows = [Commitment("c1", "d", "d:s1", "We will act.", 0, 12, "EU", "firm", deadline="2027", page=3),
+            Commitment("c2", "d", "d:s2", "We aim to act.", 13, 27, "EU", "intent")]
+    frame = to_frame(rows)
+    assert str(frame["page"].dtype) == "Int64" and frame["page"].isna().tolist() == [False, True]
+    assert frame["deadline"].isna().tolist() == [False, True] and frame["deadline"][0] == "2027"
+    assert frame["condition"].isna().all() and frame["quantity"].isna().all()
+    assert to_frame([], record_type=Commitment).columns[0] == "commitment_id"

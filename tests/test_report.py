@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from policytext.align import Unit, align_units
+from policytext.alignment import Unit, align_units
 from policytext.pipeline import AnalyzedDocument
 from policytext.records import Commitment, Document, DocumentMeta
 from policytext.report import Report, briefing, commitment_changes, comparison, summarise_briefing, write_reports

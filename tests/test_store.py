@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from policytext.align import AlignConfig, Unit, align_units
+from policytext.alignment import AlignConfig, Unit, align_units
 from policytext.records import Commitment, DocumentMeta, Entity
 from policytext.store import TABLES, AnalysisRecord, Store, StoreError, document_key
 

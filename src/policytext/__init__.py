@@ -21,9 +21,9 @@ from .errors import (
     PolicytextError,
     TaxonomyError,
 )
-from .ingest import Corpus, ReadLimits, load_corpus, read_document, read_text
+from .ingest import Corpus, ReadLimits, load_corpus, plan_corpus, read_document, read_text
 from .models import ModelInfo, resolve_sentence_model, resolve_spacy_model
-from .align import AlignConfig, Alignment
+from .alignment import AlignConfig, Alignment
 from .pipeline import AnalyzedDocument, Analyzer, align, align_many, alignment_table
 from .records import Commitment, Document, DocumentMeta, Entity, Failure, Page, Segment, ThemeScore, to_frame
 from .taxonomy import Taxonomy, Theme, load_taxonomy
@@ -40,9 +40,24 @@ _LAZY = {
     "ThemeClassifier": "policytext.themes",
     "CommitmentExtractor": "policytext.extract",
     "Embedder": "policytext.embed",
+    "MultilingualEmbedder": "policytext.embed",
     "evaluate_sentences": "policytext.evaluate",
     "evaluate_alignment": "policytext.evaluate",
+    # batch scoring and the store (DuckDB)
+    "score_corpus": "policytext.batch",
+    "AnalyzerSpec": "policytext.batch",
+    "LocalExecutor": "policytext.batch",
+    "Store": "policytext.store",
+    # briefings
+    "Report": "policytext.report",
+    "briefing": "policytext.report",
+    "build_briefings": "policytext.report",
+    "write_reports": "policytext.report",
 }
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def __getattr__(name: str):
@@ -78,12 +93,23 @@ __all__ = [
     "ThemeClassifier",
     "CommitmentExtractor",
     "Embedder",
+    "MultilingualEmbedder",
     "evaluate_sentences",
     "evaluate_alignment",
+    # batch scoring and briefings
+    "score_corpus",
+    "AnalyzerSpec",
+    "LocalExecutor",
+    "Store",
+    "Report",
+    "briefing",
+    "build_briefings",
+    "write_reports",
     # reading
     "Corpus",
     "ReadLimits",
     "load_corpus",
+    "plan_corpus",
     "read_document",
     "read_text",
     # models

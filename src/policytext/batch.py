@@ -8,7 +8,7 @@ incremental
     manifest metadata); analyses by ``(doc_key, analysis_fp)``, where the
     analysis fingerprint names the models and their versions; scores by
     ``(doc_key, reference_key, score_fp)``, where ``score_fp`` adds the
-    :class:`~policytext.align.AlignConfig`.  A rerun hashes the files, finds
+    :class:`~policytext.alignment.AlignConfig`.  A rerun hashes the files, finds
     the results in the store and loads no model; a changed score setting
     re-scores from stored analyses without re-running the models; a changed
     file or model redoes that document.
@@ -22,7 +22,7 @@ deterministic
     text-level cache shared across documents, whose contents would depend on
     processing order).  So results are bit-identical whatever the order,
     batch, worker count, executor or interruption — which matters because the
-    bootstrap of :func:`~policytext.align.align_units` is seeded from the bytes
+    bootstrap of :func:`~policytext.alignment.align_units` is seeded from the bytes
     of the vectors.
 isolating
     a document that cannot be read or analysed is recorded with its error; the
@@ -96,7 +96,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from .align import AlignConfig, Alignment, Unit, align_units
+from .alignment import AlignConfig, Alignment, Unit, align_units
 from .errors import ManifestError, PolicytextError
 from .records import Document, DocumentMeta
 from .store import AnalysisRecord, Store, StoreError, document_key, document_row
@@ -140,8 +140,10 @@ def resolve_device(device: str | None) -> str:
 #: Bumped when a change to reading, segmentation or analysis code changes what an analysis holds, so
 #: that stored analyses made before are redone (it enters every fingerprint).  2: footnotes and
 #: endnotes (PDF small print, HTML notes, paragraphs under a "Notes" heading) are flagged ``is_note``
-#: and left out of the alignment and the commitments.
-ANALYSIS_REVISION = 2
+#: and left out of the alignment and the commitments.  3: a sentence's vector is a function of the sentence
+#: alone (one-thread forward passes over equal-length buckets; last bits changed), and whether commitments
+#: were extracted is an explicit field.
+ANALYSIS_REVISION = 3
 
 
 @dataclass(frozen=True)
@@ -396,14 +398,12 @@ def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> A
         vectors=np.asarray(a.vectors, np.float32).reshape(len(a.units), -1),
         theme_scores=np.asarray(a.theme_scores, np.float64), themes=a.themes,
         thresholds=np.asarray(a.thresholds, np.float64), commitments=a.commitments, entities=a.entities,
-        notes=a.notes, seconds=time.perf_counter() - t0,
+        notes=a.notes, seconds=time.perf_counter() - t0, commitments_extracted=a.commitments_extracted,
     )
 
 
 def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, config: AlignConfig,
            models: dict[str, Any]) -> Alignment:
-    from .pipeline import commitments_known
-
     def cat(items: Sequence[AnalysisRecord], name: str, width: int) -> np.ndarray:
         arrays = [getattr(a, name) for a in items if len(a.units)]
         return np.concatenate(arrays) if arrays else np.zeros((0, width))
@@ -414,7 +414,7 @@ def _align(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, co
         units, cat(eu, "vectors", 0), cat(eu, "theme_scores", ntheme),
         list(partner.units), partner.vectors, partner.theme_scores, eu[0].themes,
         thresholds=eu[0].thresholds, partner=label, config=config, models=models,
-        partner_commitments_known=commitments_known(partner.doc_id, partner.notes),
+        partner_commitments_known=partner.commitments_extracted,
     )
 
 

@@ -146,24 +146,34 @@ def _load_docs(refs: list[str], corpus_dir: Path | None):
 @app.command()
 def align(
     eu: Annotated[list[str], typer.Option("--eu", help="EU reference: document id (in --corpus) or file. Repeatable.")],
-    partner: Annotated[list[str], typer.Option("--partner", help="Partner document id or file. Repeatable.")],
+    partner: Annotated[list[str], typer.Option("--partner", help="Partner: a document id or partner name (in --corpus), or a file. Repeatable.")],
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder to resolve ids.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     by_document: Annotated[bool, typer.Option("--by-document", help="Score each partner document on its own "
                                               "(default: documents of the same partner together).")] = False,
 ) -> None:
     """Score thematic alignment of partner documents with the EU reference, with intervals and evidence."""
-    from .pipeline import Analyzer, alignment_table
+    from .ingest import resolve_partners
+    from .pipeline import Analyzer, align_many, alignment_table
 
     if fmt not in ("table", "json", "csv"):
         _fail(f"--format must be table, json or csv, not {fmt!r}")
-    eu_docs, _ = _load_docs(eu, corpus)
-    partner_docs, _ = _load_docs(partner, corpus)
+    eu_docs, loaded = _load_docs(eu, corpus)
+    files = [ref for ref in partner if Path(ref).is_file() and (loaded is None or ref.strip() not in loaded)]
+    partner_docs, _ = _load_docs(files, None) if files else ([], None)
+    named = [ref for ref in partner if ref not in files]
+    if named:  # ids and partner names, resolved as `report` resolves them
+        if loaded is None:
+            _fail(f"{named[0]!r} is not a file; pass --corpus to name documents by id or partner name")
+        try:
+            groups_by_name = resolve_partners(loaded, named, exclude=[d.doc_id for d in eu_docs])
+        except KeyError as e:
+            _fail(str(e.args[0]) if e.args else str(e))
+        partner_docs += [d for docs in groups_by_name.values() for d in docs if d not in partner_docs]
     groups: dict[str, list] = {}
     for d in partner_docs:
         groups.setdefault(d.doc_id if by_document else (d.meta.partner or d.doc_id), []).append(d)
-    analyzer = Analyzer()
-    results = [analyzer.align(eu_docs, docs, partner=label) for label, docs in groups.items()]
+    results = align_many(eu_docs, groups, analyzer=Analyzer())
     if fmt == "json":
         typer.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -254,7 +264,7 @@ def score_cmd(
     stopped.  Exits 0 when every document was scored, 1 when any failed
     (listed in the summary), 2 when the corpus, reference or store is unusable.
     """
-    from .align import AlignConfig
+    from .alignment import AlignConfig
     from .batch import EXECUTORS, AnalyzerSpec, score_corpus
     from .errors import PolicytextError
 

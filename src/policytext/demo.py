@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .align import Alignment, Quote
+from .alignment import Alignment, Quote
 
 __all__ = ["run_demo", "find_demo_corpus", "markdown_summary", "escape_markdown"]
 

@@ -563,7 +563,7 @@ def evaluate_alignment(
         (grouped cross-validation over the partner documents, ``n_folds`` folds),
         so no partner is scored by a model that saw it.
     mode : ``"auto"`` (as above) or ``"model"`` (the shipped model as is: optimistic).
-    config : :class:`~policytext.align.AlignConfig` for the score.
+    config : :class:`~policytext.alignment.AlignConfig` for the score.
     """
     import pandas as pd
     from sklearn.base import clone

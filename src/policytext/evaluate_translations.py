@@ -145,7 +145,7 @@ def evaluate_translations(
         trained on (default: beside ``gold_path``), for the leave-one-document-out refits.
     mode : ``"auto"`` (refit without the document where the model saw it) or
         ``"model"`` (the shipped model as is: optimistic).
-    config : :class:`~policytext.align.AlignConfig`.
+    config : :class:`~policytext.alignment.AlignConfig`.
     """
     from sklearn.base import clone
 

@@ -8,7 +8,7 @@
 3. sentence embeddings (:class:`~policytext.embed.Embedder`, cached).
 
 The stages are constructor arguments, so any of them can be swapped.  The
-result, :class:`AnalyzedDocument`, is what :mod:`policytext.align` scores.
+result, :class:`AnalyzedDocument`, is what :mod:`policytext.alignment` scores.
 Results are cached per document (by id and content hash), so the EU
 reference is analysed once however many partners are aligned with it.
 """
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .align import AlignConfig, Alignment, Unit, align_units
+from .alignment import AlignConfig, Alignment, Unit, align_units
 from .records import Commitment, Document, Entity
 
 __all__ = ["AnalyzedDocument", "Analyzer", "align", "align_many", "alignment_table"]
@@ -41,6 +41,9 @@ class AnalyzedDocument:
     commitments: tuple[Commitment, ...]
     entities: tuple[Entity, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: Whether commitments were extracted: ``False`` where the document's language has no commitment
+    #: rules (its firmness is then unknown, not absent; the alignment leaves parity out).
+    commitments_extracted: bool = True
 
     @property
     def doc_id(self) -> str:
@@ -243,14 +246,14 @@ class Analyzer:
             own = base_language(d.meta.language or d.meta.detected_language)
             by_par = paragraph_languages(d)
             if not by_par:  # one language: the document as it is (the English path of old)
-                if own in ("en", "fr"):
+                if own in EXTRACTED_LANGUAGES:
                     parts.setdefault(own, []).append((d, d))
                 else:
                     notes[d.doc_id] = [f"{d.doc_id}: language {own!r}: {NOT_EXTRACTED}"]
                 continue
             for lang in sorted({own} | set(by_par.values())):
                 keep = {s.segment_id for s in d.sentences if by_par.get(s.paragraph, own) == lang}
-                if lang not in ("en", "fr"):
+                if lang not in EXTRACTED_LANGUAGES:
                     notes.setdefault(d.doc_id, []).append(
                         f"{d.doc_id}: language {lang!r} ({len(keep)} sentence(s)), {NOT_EXTRACTED}")
                     continue
@@ -345,6 +348,7 @@ class Analyzer:
             out.append(AnalyzedDocument(
                 document=d, units=tuple(units), vectors=vectors[a:b], theme_scores=doc_scores, themes=themes,
                 thresholds=thresholds, commitments=commitments, entities=ext.entities if ext else (), notes=notes,
+                commitments_extracted=commitments_extracted(d),
             ))
         return out
 
@@ -375,7 +379,7 @@ class Analyzer:
             _cat_units(pa), _cat(pa, "vectors"), _cat(pa, "theme_scores"),
             eu[0].themes, thresholds=eu[0].thresholds, partner=label, config=config,
             models=self.models_for(backend),
-            partner_commitments_known=[commitments_known(a.document.doc_id, a.notes) for a in pa for _ in a.units],
+            partner_commitments_known=[a.commitments_extracted for a in pa for _ in a.units],
         )
 
 
@@ -383,15 +387,15 @@ class Analyzer:
 NOT_EXTRACTED = "commitments not extracted (rules exist for English and French only)"
 
 
-def commitments_known(doc_id: str, notes: Sequence[str]) -> bool:
-    """Whether the commitments of document ``doc_id`` were extracted (``False``: its language has no rules).
+#: Languages with commitment rules (English, French).
+EXTRACTED_LANGUAGES = ("en", "fr")
 
-    Read from the analysis notes, which the store keeps with the analysis, so a
-    rescore from the store decides as the first run did.  A mixed document whose
-    main language has rules counts as known.
-    """
-    prefix = f"{doc_id}: language "
-    return not any(n.startswith(prefix) and n.endswith(f": {NOT_EXTRACTED}") for n in notes)
+
+def commitments_extracted(doc: Document) -> bool:
+    """Whether ``doc``'s commitments are extracted: its main language has rules (a mixed document counts)."""
+    from .ingest.language import base_language
+
+    return base_language(doc.meta.language or doc.meta.detected_language) in EXTRACTED_LANGUAGES
 
 
 def _partner_label(docs: Sequence[Document]) -> str:
@@ -426,7 +430,7 @@ def align(
     eu_docs : the EU reference document(s).
     partner_docs : one partner document or several (taken together).
     partner : label for the partner (default: the documents' ``partner`` metadata).
-    config : score settings (:class:`~policytext.align.AlignConfig`).
+    config : score settings (:class:`~policytext.alignment.AlignConfig`).
     analyzer : reuse an :class:`Analyzer` (and its models and cache) across calls.
 
     Examples

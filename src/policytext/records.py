@@ -335,7 +335,39 @@ def to_frame(records: Iterable[Any], *, record_type: type | None = None) -> pd.D
         ]
         return pd.DataFrame(rows, columns=columns)
     columns = [f.name for f in dataclasses.fields(cls)]
-    return pd.DataFrame([_flat(r) for r in records], columns=columns)
+    frame = pd.DataFrame([_flat(r) for r in records], columns=columns)
+    optional_ints = [f.name for f in dataclasses.fields(cls) if str(f.type).replace(" ", "") == "int|None"]
+    return missing_as_na(frame, ints=optional_ints, text=OPTIONAL_TEXT.get(cls.__name__, ()))
+
+
+#: Text fields whose ``""`` means "none found": missing (``<NA>``) in frames, so ``isna()`` finds them.
+OPTIONAL_TEXT: dict[str, tuple[str, ...]] = {
+    "Commitment": ("actor_text", "action", "action_phrase", "object", "cue", "condition", "deadline", "quantity"),
+    "Segment": ("section", "parent_id"),
+}
+
+
+def missing_as_na(frame: pd.DataFrame, *, ints: Sequence[str] = (), floats: Sequence[str] = (),
+                  text: Sequence[str] = ()) -> pd.DataFrame:
+    """One convention for missing values in every frame policytext returns.
+
+    ``ints`` (page, paragraph, counts that may be unknown) become pandas' nullable ``Int64``;
+    ``floats`` (scores, intervals, parity) ``float64`` with ``NaN`` for ``None``; ``text`` columns
+    pandas' ``string`` dtype with ``<NA>`` for ``None`` and ``""``.
+    """
+    import pandas as pd
+
+    for col in ints:
+        if col in frame:
+            frame[col] = pd.array([None if v is None or (isinstance(v, float) and v != v) else int(v)
+                                   for v in frame[col]], dtype="Int64")
+    for col in floats:
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
+    for col in text:
+        if col in frame:
+            frame[col] = frame[col].astype("string").replace("", pd.NA)
+    return frame
 
 
 def _flat(record: Any) -> dict[str, Any]:

@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .align import Alignment, Unit
+from .alignment import Alignment, Unit
 from .errors import PolicytextError
 from .records import Commitment, Document, DocumentMeta, Entity
 
@@ -112,6 +112,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     strength VARCHAR, negated BOOLEAN, condition VARCHAR, theme_scores DOUBLE[], embedding FLOAT[]);
 -- added after the first release: stores written before get the column (NULL: not a note)
 ALTER TABLE sentences ADD COLUMN IF NOT EXISTS is_note BOOLEAN;
+-- whether the document's commitments were extracted (False: its language has no commitment rules)
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS commitments_extracted BOOLEAN;
 CREATE TABLE IF NOT EXISTS commitments (
     doc_key VARCHAR, analysis_fp VARCHAR, commitment_id VARCHAR, doc_id VARCHAR, segment_id VARCHAR,
     text VARCHAR, start INTEGER, "end" INTEGER, actor VARCHAR, strength VARCHAR, actor_text VARCHAR,
@@ -173,6 +175,9 @@ class AnalysisRecord:
     entities: tuple[Entity, ...] = ()
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    #: Whether commitments were extracted (``False``: the document's language has no commitment rules,
+    #: so its firmness is unknown rather than absent).
+    commitments_extracted: bool = True
 
 
 #: Bytes 8-12 of every DuckDB database file.
@@ -279,9 +284,14 @@ class Store:
     @functools.cached_property
     def _is_note_column(self) -> str:
         """``is_note`` as a stored column, or ``false`` in a store opened read-only from before the column."""
+        return self._column("sentences", "is_note", "false")
+
+    def _column(self, table: str, column: str, default: str) -> str:
+        """SQL for ``column`` of ``table``, ``default`` where NULL or where the store predates the column
+        (a store opened read-only is not given the columns added since)."""
         names = {r[0] for r in self.con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sentences'").fetchall()}
-        return "coalesce(is_note, false)" if "is_note" in names else "false"
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+        return f"coalesce({column}, {default})" if column in names else default
 
     @contextlib.contextmanager
     def _writing(self, what: str) -> Iterator[None]:
@@ -452,13 +462,15 @@ class Store:
 
     def load_analysis(self, doc_key: str, analysis_fp: str) -> AnalysisRecord:
         """Rebuild the :class:`AnalysisRecord` of a document, bit for bit as it was stored."""
+        extracted = self._column("analyses", "commitments_extracted", "true")
         head = self.con.execute(
-            "SELECT doc_id, themes, thresholds, notes, seconds FROM analyses WHERE doc_key = ? AND analysis_fp = ?",
+            f"SELECT doc_id, themes, thresholds, notes, seconds, {extracted} FROM analyses "
+            "WHERE doc_key = ? AND analysis_fp = ?",
             [doc_key, analysis_fp],
         ).fetchall()
         if not head:
             raise KeyError(f"no analysis of document {doc_key[:12]}… with fingerprint {analysis_fp[:12]}…")
-        doc_id, themes, thresholds, notes, seconds = head[0]
+        doc_id, themes, thresholds, notes, seconds, extracted = head[0]
         key = [doc_key, analysis_fp]
         table = self.con.sql(
             'SELECT segment_id, doc_id, text, page, paragraph, start, "end", commitment, strength, negated, '
@@ -493,6 +505,7 @@ class Store:
             doc_key=doc_key, doc_id=doc_id, units=units, vectors=vectors, theme_scores=scores,
             themes=tuple(themes), thresholds=np.asarray(thresholds, dtype=np.float64), commitments=commitments,
             entities=entities, notes=tuple(notes or ()), seconds=float(seconds or 0.0),
+            commitments_extracted=bool(extracted),
         )
 
     # -- writes: one transaction per document ----------------------------------------------
@@ -573,7 +586,7 @@ class Store:
             "doc_key": a.doc_key, "analysis_fp": analysis_fp, "doc_id": a.doc_id, "run_id": run_id,
             "created_at": _now(), "n_sentences": len(a.units), "n_commitments": len(a.commitments),
             "themes": list(a.themes), "thresholds": [float(t) for t in a.thresholds], "notes": list(a.notes),
-            "seconds": a.seconds,
+            "seconds": a.seconds, "commitments_extracted": bool(a.commitments_extracted),
         })
         n = len(a.units)
         sentences = pa.table({
@@ -583,8 +596,8 @@ class Store:
             **{name: pa.array([getattr(u, name) for u in a.units])
                for name in ("segment_id", "doc_id", "text", "start", "end", "page", "paragraph", "is_heading",
                             "is_note", "commitment", "strength", "negated", "condition")},
-            "theme_scores": _list_array(np.asarray(a.theme_scores, np.float64).reshape(n, -1), pa.float64()),
-            "embedding": _list_array(np.asarray(a.vectors, np.float32).reshape(n, -1), pa.float32()),
+            "theme_scores": _list_array(np.asarray(a.theme_scores, np.float64).reshape(n, len(a.themes)), pa.float64()),
+            "embedding": _list_array(np.asarray(a.vectors, np.float32).reshape(n, -1 if n else 0), pa.float32()),
         })
         self._insert_arrow("sentences", sentences)
         if a.commitments:

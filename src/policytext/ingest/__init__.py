@@ -2,7 +2,7 @@
 
 from .blocks import Block, Extracted, ReadLimits
 from .corpus import (MANIFEST_COLUMNS, READERS, Corpus, CorpusPlan, PlannedDocument, load_corpus, plan_corpus,
-                     read_document, read_manifest, read_text)
+                     read_document, read_manifest, read_text, resolve_partners)
 from .language import detect_language
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "CorpusPlan",
     "PlannedDocument",
     "plan_corpus",
+    "resolve_partners",
     "READERS",
     "MANIFEST_COLUMNS",
     "load_corpus",

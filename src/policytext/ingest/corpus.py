@@ -8,7 +8,7 @@ import io
 import logging
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -27,7 +27,7 @@ from .text import read_markdown, read_txt
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["READERS", "Corpus", "CorpusPlan", "PlannedDocument", "read_document", "read_text", "load_corpus", "plan_corpus",
+__all__ = ["READERS", "Corpus", "CorpusPlan", "PlannedDocument", "resolve_partners", "read_document", "read_text", "load_corpus", "plan_corpus",
            "read_manifest", "MANIFEST_COLUMNS"]
 
 log = logging.getLogger("policytext")
@@ -434,3 +434,48 @@ def load_corpus(
             failures.append(Failure(doc_id=item.doc_id, path=str(item.path), error=str(e), error_type=type(e).__name__))
     return Corpus(root=str(root), documents=tuple(documents), failures=tuple(failures), manifest=plan.manifest,
                   warnings=plan.warnings)
+
+
+def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[str] = ()
+                     ) -> dict[str, list[Document]]:
+    """Partner documents named by document id or by partner name, grouped by partner.
+
+    A document id gives that document; a partner name (the manifest's ``partner``
+    column) gives all of that partner's documents except those in ``exclude``.
+    Names match ignoring case and surrounding spaces; a name that is a whole word
+    of exactly one partner's name matches it (``Korea`` finds ``Republic of Korea``).
+    Documents of the same partner are grouped together.
+
+    Raises
+    ------
+    KeyError
+        naming the reference, suggesting the closest id or partner ("did you mean"),
+        and listing the valid ids and partner names.
+    """
+    import difflib
+    import re
+
+    excluded = set(exclude)
+    partners = sorted({d.meta.partner for d in corpus if d.meta.partner})
+    groups: dict[str, list[Document]] = {}
+    for raw in refs:
+        ref = raw.strip()
+        if ref in corpus:
+            docs = [corpus[ref]]
+        else:
+            key = ref.casefold()
+            names = [p for p in partners if p.casefold() == key] or [
+                p for p in partners if key and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", p.casefold())]
+            if len(names) > 1:
+                raise KeyError(f"--partner {raw!r} matches several partners: {', '.join(names)}; name one of them")
+            docs = [d for d in corpus if names and d.meta.partner == names[0] and d.doc_id not in excluded]
+            if not docs:
+                close = difflib.get_close_matches(ref, list(corpus.ids) + partners, n=1, cutoff=0.6)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise KeyError(f"--partner {raw!r} is neither a document id nor a partner of the corpus.{hint} "
+                               f"Document ids: {', '.join(corpus.ids)}; partners: {', '.join(partners)}")
+        for d in docs:
+            group = groups.setdefault(d.meta.partner or d.doc_id, [])
+            if all(d.doc_id != g.doc_id for g in group):
+                group.append(d)
+    return groups

@@ -1,6 +1,6 @@
 """The :class:`Report` object and the functions that build briefings from documents.
 
-:func:`briefing` turns one partner's :class:`~policytext.align.Alignment` into
+:func:`briefing` turns one partner's :class:`~policytext.alignment.Alignment` into
 a :class:`Report`; :func:`comparison` puts several briefings side by side;
 :func:`build_briefings` does the whole job for a corpus (resolve the EU and
 partner documents, analyse them once, align, summarise) and
@@ -20,10 +20,12 @@ from .summarise import ChangeSettings, summarise_briefing, summarise_comparison
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..align import AlignConfig, Alignment
+    from ..alignment import AlignConfig, Alignment
     from ..ingest import Corpus
     from ..pipeline import Analyzer
     from ..records import Document
+
+from ..ingest.corpus import resolve_partners  # noqa: E402  (re-exported: it lived here first)
 
 __all__ = ["Report", "FORMATS", "briefing", "comparison", "build_briefings", "resolve_partners", "write_reports"]
 
@@ -212,38 +214,6 @@ def comparison(reports: Sequence[Report], *, link: bool = True) -> Report:
     briefings = [r.data for r in reports if r.kind == "briefing"]
     files = {r.data["partner"]: f"{r.stem}.html" for r in reports} if link else None
     return Report(summarise_comparison(briefings, files=files))
-
-
-def resolve_partners(
-    corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[str] = ()
-) -> dict[str, list[Document]]:
-    """Partner documents named by document id or by partner name, grouped by partner.
-
-    A document id gives that document; a partner name (the manifest's ``partner``
-    column, case-insensitive) gives all of that partner's documents except those in
-    ``exclude``.  Documents of the same partner are grouped into one briefing.
-
-    Raises
-    ------
-    KeyError
-        naming the reference and listing the valid ids and partner names.
-    """
-    excluded = set(exclude)
-    groups: dict[str, list[Document]] = {}
-    for ref in refs:
-        if ref in corpus:
-            docs = [corpus[ref]]
-        else:
-            docs = [d for d in corpus if d.meta.partner.casefold() == ref.casefold() and d.doc_id not in excluded]
-            if not docs:
-                partners = sorted({d.meta.partner for d in corpus if d.meta.partner})
-                raise KeyError(f"--partner {ref!r} is neither a document id nor a partner of the corpus; "
-                               f"document ids: {', '.join(d.doc_id for d in corpus)}; partners: {', '.join(partners)}")
-        for d in docs:
-            group = groups.setdefault(d.meta.partner or d.doc_id, [])
-            if all(d.doc_id != g.doc_id for g in group):
-                group.append(d)
-    return groups
 
 
 def build_briefings(

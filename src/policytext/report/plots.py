@@ -16,7 +16,7 @@ from ..errors import OptionalDependencyError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from ..align import Alignment
+    from ..alignment import Alignment
 
 __all__ = ["plot_alignment", "plot_heatmap", "plot_rows"]
 
@@ -68,7 +68,7 @@ def plot_alignment(alignment: Alignment, *, labels: Mapping[str, str] | None = N
 
     Parameters
     ----------
-    alignment : an :class:`~policytext.align.Alignment`.
+    alignment : an :class:`~policytext.alignment.Alignment`.
     labels : theme id -> label (default: the default taxonomy's labels).
     scored_only : leave out the themes the EU reference does not address.
 

@@ -1,7 +1,7 @@
 """Summarise alignments into the plain dict a briefing is rendered from.
 
 Reports are data first: :func:`summarise_briefing` turns one
-:class:`~policytext.align.Alignment` (and, optionally, the partner's analysed
+:class:`~policytext.alignment.Alignment` (and, optionally, the partner's analysed
 documents, for change over time) into a JSON-ready ``dict``; the HTML,
 Markdown and DOCX writers only render that dict, and the JSON output *is*
 that dict.  :func:`summarise_comparison` does the same for several partners.
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..align import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
+from ..alignment import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import AnalyzedDocument

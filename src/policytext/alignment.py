@@ -230,6 +230,27 @@ class ThemeAlignment:
         return out
 
 
+_QUOTE_FIELDS = ("doc_id", "segment_id", "page", "paragraph", "start", "end", "strength", "quote", "anchor")
+
+
+def _quote_columns(prefix: str, q: Quote) -> dict[str, Any]:
+    return {f"{prefix}{k}": v for k, v in (("doc_id", q.doc_id), ("segment_id", q.segment_id), ("page", q.page),
+                                           ("paragraph", q.paragraph), ("start", q.start), ("end", q.end),
+                                           ("strength", q.strength), ("quote", q.text), ("anchor", q.anchor))}
+
+
+def _quote_frame(rows: list[dict[str, Any]], head: list[str], prefixes: Sequence[str],
+                 texts: Sequence[str] = ()) -> pd.DataFrame:
+    import pandas as pd
+
+    from .records import missing_as_na
+
+    columns = head + [f"{p}{k}" for p in prefixes for k in _QUOTE_FIELDS]
+    frame = pd.DataFrame(rows, columns=columns)
+    return missing_as_na(frame, ints=[f"{p}{k}" for p in prefixes for k in ("page", "paragraph")],
+                         text=[f"{p}strength" for p in prefixes] + list(texts))
+
+
 @dataclass(frozen=True, slots=True)
 class Alignment:
     """The alignment of one partner (one or several documents) with the EU reference."""
@@ -251,8 +272,14 @@ class Alignment:
         raise KeyError(f"no theme {theme_id!r} in this alignment ({', '.join(t.theme for t in self.themes)})")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per theme: score, interval, coverage, counts, components."""
+        """One row per theme: score, interval, coverage, counts, components.
+
+        ``score``, ``low`` and ``high`` are ``NaN`` where the EU reference is silent on the theme,
+        ``parity`` where the partner's firmness is unknown (commitments not extracted).
+        """
         import pandas as pd
+
+        from .records import missing_as_na
 
         cols = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage", "eu_sentences",
                 "partner_sentences", "eu_commitments", "partner_commitments", "agreement", "parity",
@@ -261,22 +288,34 @@ class Alignment:
                 for t in self.themes]
         frame = pd.DataFrame(rows, columns=cols + ["evidence", "divergences"])
         frame.insert(0, "partner", self.partner)
-        return frame
+        return missing_as_na(frame, floats=["score", "low", "high", "eu_coverage", "partner_coverage", "agreement",
+                                            "parity", "divergence"])
 
     def evidence_frame(self) -> pd.DataFrame:
-        """Every evidence pair, ranked within theme: EU quote, partner quote, anchors, similarity."""
-        import pandas as pd
+        """Every evidence pair, ranked within theme, with the ids to join on.
 
+        Columns: ``partner, theme, rank, similarity, divergent, reason``, then for each side
+        (``eu_``, ``partner_``) ``doc_id, segment_id, page, paragraph, start, end, strength, quote, anchor``.
+        ``page`` is missing for formats without pages, ``strength`` for a sentence that is no commitment.
+        """
         rows = []
         for t in self.themes:
             for rank, e in enumerate(t.evidence + t.divergences, start=1):
-                rows.append({
-                    "theme": t.theme, "rank": rank, "similarity": e.similarity, "divergent": e.divergent,
-                    "eu_quote": e.eu.text, "eu_anchor": e.eu.anchor, "partner_quote": e.partner.text,
-                    "partner_anchor": e.partner.anchor, "reason": e.reason,
-                })
-        return pd.DataFrame(rows, columns=["theme", "rank", "similarity", "divergent", "eu_quote", "eu_anchor",
-                                           "partner_quote", "partner_anchor", "reason"])
+                rows.append({"partner": self.partner, "theme": t.theme, "rank": rank, "similarity": e.similarity,
+                             "divergent": e.divergent, "reason": e.reason}
+                            | _quote_columns("eu_", e.eu) | _quote_columns("partner_", e.partner))
+        return _quote_frame(rows, ["partner", "theme", "rank", "similarity", "divergent", "reason"],
+                            ("eu_", "partner_"), texts=["reason"])
+
+    def gaps_frame(self) -> pd.DataFrame:
+        """EU statements on a scored theme with no partner match (``kind="gap"``), and partner statements
+        with no EU counterpart (``kind="partner_only"``), with the ids to join on."""
+        rows = []
+        for t in self.themes:
+            for kind, quotes in (("gap", t.gaps), ("partner_only", t.partner_only)):
+                rows += [{"partner": self.partner, "theme": t.theme, "kind": kind} | _quote_columns("", q)
+                         for q in quotes]
+        return _quote_frame(rows, ["partner", "theme", "kind"], ("",))
 
     def to_dict(self) -> dict[str, Any]:
         return {
