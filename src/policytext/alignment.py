@@ -61,6 +61,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .formatting import number
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -328,20 +330,18 @@ class Alignment:
     def _repr_html_(self) -> str:
         esc = html.escape
         rows = "".join(
-            f"<tr><td>{esc(t.theme)}</td><td>{_fmt(t.score)}</td><td>{_fmt(t.low)}–{_fmt(t.high)}</td>"
+            f"<tr><td>{esc(t.theme)}</td><td>{number(t.score)}</td><td>{number(t.low)}–{number(t.high)}</td>"
             f"<td>{t.partner_sentences}</td><td>{len(t.evidence)}</td><td>{len(t.divergences)}</td></tr>"
             for t in self.themes
         )
         return (
             f"<div><strong>Alignment of {esc(self.partner)}</strong> with {esc(', '.join(self.eu_doc_ids))}: "
-            f"overall {_fmt(self.overall)} [{_fmt(self.overall_low)}–{_fmt(self.overall_high)}]"
+            f"overall {number(self.overall)} [{number(self.overall_low)}–{number(self.overall_high)}]"
             "<table><thead><tr><th>theme</th><th>score</th><th>interval</th><th>partner sentences</th>"
             f"<th>evidence</th><th>divergences</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
 
 
-def _fmt(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0f}"
 
 
 # --------------------------------------------------------------------------- core

@@ -471,7 +471,7 @@ def _warm(spec: AnalyzerSpec) -> None:
     """
     with contextlib.suppress(Exception):
         analyzer = _analyzer(spec)
-        analyzer._extractor().nlp  # noqa: B018 - loads spaCy
+        analyzer.commitment_extractor("en").nlp  # noqa: B018 - loads spaCy
         analyzer.embedder.encode(["warm up"])
         analyzer.embedder.clear()
 

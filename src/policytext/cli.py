@@ -191,7 +191,9 @@ def align(
 
 
 def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.0f}"
+    from .formatting import number
+
+    return number(x, missing="-")
 
 
 @app.command()

@@ -13,11 +13,12 @@ document of ``corpora/demo`` with the EU reference and writes:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from .alignment import Alignment, Quote
+
+from .formatting import escape_markdown, number
 
 __all__ = ["run_demo", "find_demo_corpus", "markdown_summary", "escape_markdown"]
 
@@ -31,21 +32,8 @@ def find_demo_corpus() -> Path | None:
     return None
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
-def escape_markdown(text: str) -> str:
-    """Escape Markdown and HTML syntax so quoted text renders as text."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def _q(quote: Quote) -> str:
     return f"“{escape_markdown(quote.text)}” ({escape_markdown(quote.anchor)})"
-
-
-def _n(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0f}"
 
 
 def markdown_summary(alignments: Sequence[Alignment], *, title: str = "Alignment summary") -> str:
@@ -58,13 +46,13 @@ def markdown_summary(alignments: Sequence[Alignment], *, title: str = "Alignment
     for a in alignments:
         lines += [f"## {escape_markdown(a.partner)}", "",
                   f"Documents: {escape_markdown(', '.join(a.partner_doc_ids))}  ",
-                  f"**Overall alignment: {_n(a.overall)}** (interval {_n(a.overall_low)}–{_n(a.overall_high)})", "",
+                  f"**Overall alignment: {number(a.overall)}** (interval {number(a.overall_low)}–{number(a.overall_high)})", "",
                   "| theme | score | interval | partner sentences | matched | divergences |",
                   "|---|---:|---:|---:|---:|---:|"]
         for t in a.themes:
             if t.score is None and not t.partner_sentences:
                 continue
-            lines.append(f"| {t.theme} | {_n(t.score)} | {_n(t.low)}–{_n(t.high)} | {t.partner_sentences} | "
+            lines.append(f"| {t.theme} | {number(t.score)} | {number(t.low)}–{number(t.high)} | {t.partner_sentences} | "
                          f"{t.matched} | {len(t.divergences)} |")
         lines.append("")
         ranked = sorted((t for t in a.themes if t.score is not None), key=lambda t: -t.score)
@@ -73,14 +61,14 @@ def markdown_summary(alignments: Sequence[Alignment], *, title: str = "Alignment
             lines += ["### Strongest convergences", ""]
             for t in strongest:
                 e = t.evidence[0]
-                lines.append(f"- **{t.theme}** ({_n(t.score)}): EU {_q(e.eu)} ↔ partner {_q(e.partner)}, "
+                lines.append(f"- **{t.theme}** ({number(t.score)}): EU {_q(e.eu)} ↔ partner {_q(e.partner)}, "
                              f"similarity {e.similarity:.2f}")
             lines.append("")
         gaps = [t for t in ranked[::-1] if t.gaps][:3]
         if gaps:
             lines += ["### Main gaps (EU statements without a partner match)", ""]
             for t in gaps:
-                lines.append(f"- **{t.theme}** ({_n(t.score)}): {_q(t.gaps[0])}")
+                lines.append(f"- **{t.theme}** ({number(t.score)}): {_q(t.gaps[0])}")
             lines.append("")
         divergences = [(t, d) for t in a.themes for d in t.divergences]
         if divergences:

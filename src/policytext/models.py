@@ -77,7 +77,8 @@ def _package_dir(import_name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _version(dist: str) -> str:
+def package_version(dist: str) -> str:
+    """The installed version of distribution ``dist`` (``""`` when it is not installed)."""
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
@@ -103,7 +104,7 @@ def resolve_spacy_model(name: str = "en_core_web_sm") -> ModelInfo:
         # Model packages keep the data in a versioned sub-folder holding config.cfg.
         data_dirs = sorted(p.parent for p in pkg.glob("*/config.cfg")) or ([pkg] if (pkg / "config.cfg").exists() else [])
         if data_dirs:
-            return ModelInfo(name, "spacy", dist, _version(dist) or _meta_version(data_dirs[-1]), str(data_dirs[-1]))
+            return ModelInfo(name, "spacy", dist, package_version(dist) or _meta_version(data_dirs[-1]), str(data_dirs[-1]))
     install = " or ".join(f"pip install {dist}" for _, dist in candidates)
     raise ModelNotFoundError(name, kind="spaCy", install=install)
 
@@ -118,7 +119,8 @@ def _meta_version(path: Path) -> str:
 
 
 @lru_cache(maxsize=8)
-def _sha256(path: str) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -145,7 +147,7 @@ def resolve_sentence_model(name: str = "all-MiniLM-L6-v2", *, verify: bool = Tru
         path = Path(name)
         if path.is_dir() and (path / "modules.json").is_file():
             weights = path / "model.safetensors"
-            digest = _sha256(str(weights)) if weights.is_file() else ""
+            digest = file_sha256(str(weights)) if weights.is_file() else ""
             return ModelInfo(name, "sentence-transformers", "", "", str(path), digest)
         known = ", ".join(sorted(SENTENCE_MODELS))
         raise ModelNotFoundError(
@@ -160,13 +162,13 @@ def resolve_sentence_model(name: str = "all-MiniLM-L6-v2", *, verify: bool = Tru
     folder = pkg / sub
     digest = ""
     if verify:
-        digest = _sha256(str(folder / "model.safetensors"))
+        digest = file_sha256(str(folder / "model.safetensors"))
         if digest != expected:
             raise ModelIntegrityError(
                 f"{folder / 'model.safetensors'}: SHA-256 {digest} does not match the upstream "
                 f"{expected} of {name}; reinstall it with: pip install --force-reinstall {dist}"
             )
-    return ModelInfo(name, "sentence-transformers", dist, _version(dist), str(folder), digest or expected)
+    return ModelInfo(name, "sentence-transformers", dist, package_version(dist), str(folder), digest or expected)
 
 
 def load_spacy(name: str = "en_core_web_sm", **kwargs: Any):

@@ -131,6 +131,14 @@ class Analyzer:
             self.extractor = CommitmentExtractor()
         return self.extractor
 
+    def commitment_extractor(self, language: str = "en"):
+        """The commitment extractor of ``language`` (``"en"`` or ``"fr"``), built on first use."""
+        if language == "en":
+            return self._extractor()
+        if language == "fr":
+            return self._french_extractor()
+        raise ValueError(f"no commitment rules for language {language!r} (rules exist for: en, fr)")
+
     def _french_extractor(self):
         if "fr" not in self._multilingual:
             from .extract.french import FrenchCommitmentExtractor
@@ -165,8 +173,8 @@ class Analyzer:
                 "backend='default' to score these documents with them anyway")
         return chosen
 
-    def _stages(self, backend: str) -> tuple[Any, Any]:
-        """(embedder, theme classifier) of ``backend``."""
+    def stages(self, backend: str = "default") -> tuple[Any, Any]:
+        """The (embedder, theme classifier) of ``backend``, built on first use."""
         if backend == "default":
             return self._embedder(), self._classifier()
         if "classifier" not in self._multilingual:
@@ -186,7 +194,7 @@ class Analyzer:
     def models_for(self, backend: str) -> dict[str, Any]:
         """Names and versions of the models ``backend`` uses (recorded in results, with ``backend``)."""
         out: dict[str, Any] = {}
-        emb, clf = self._stages(backend)
+        emb, clf = self.stages(backend)
         info = getattr(emb, "info", None)
         if info is not None:
             out["embedding"] = info.to_dict()
@@ -290,7 +298,7 @@ class Analyzer:
                      "evidence alone (cue lists: " + ", ".join(CUE_LANGUAGES) + ")" for lang in langs)
 
     def _run(self, docs: list[Document], backend: str = "default") -> list[AnalyzedDocument]:
-        embedder, clf = self._stages(backend)
+        embedder, clf = self.stages(backend)
         themes = tuple(str(c) for c in clf.classes_)
         thresholds = np.asarray(clf.thresholds_, dtype=float)
         # spaCy parses in a second thread while the embedder encodes in this one (torch releases the

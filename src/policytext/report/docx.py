@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..formatting import number, percent
+
 __all__ = ["render_docx", "write_docx"]
 
 # XML 1.0 forbids most control characters; python-docx raises on them.
@@ -24,14 +26,6 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _t(value: Any) -> str:
     return _XML_BAD.sub("", "" if value is None else str(value))
-
-
-def _n(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0f}"
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.0f}%"
 
 
 class _Writer:
@@ -180,13 +174,13 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.para(s["headline"]).runs[0].bold = True
     w.heading("Strongest convergences", 2)
     for c in s["convergences"]:
-        p = w.para(f": {_n(c['score'])} (interval {c['interval']})", style="List Bullet", bold_prefix=c["label"])
+        p = w.para(f": {number(c['score'])} (interval {c['interval']})", style="List Bullet", bold_prefix=c["label"])
         w.refs(p, c["refs"])
     if not s["convergences"]:
         w.para("No theme with a matched commitment.")
     w.heading("Main gaps", 2)
     for g in s["gaps"]:
-        w.refs(w.para(f": {_n(g['score'])}", style="List Bullet", bold_prefix=g["label"]), g["refs"])
+        w.refs(w.para(f": {number(g['score'])}", style="List Bullet", bold_prefix=g["label"]), g["refs"])
     if not s["gaps"]:
         w.para("Every EU statement on a scored theme has a partner match.")
     w.heading("Divergences", 2)
@@ -199,8 +193,8 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.picture(png)
     w.table(["theme", "score", "interval", "EU coverage", "partner coverage", "matched statements",
              "commitments EU / partner", "firmness parity", "divergent pairs"],
-            [(t["label"], _n(t["score"]), t["interval"], _pct(t["eu_coverage"]), _pct(t["partner_coverage"]),
-              t["matched"], f"{t['eu_commitments']} / {t['partner_commitments']}", _pct(t["parity"]),
+            [(t["label"], number(t["score"]), t["interval"], percent(t["eu_coverage"]), percent(t["partner_coverage"]),
+              t["matched"], f"{t['eu_commitments']} / {t['partner_commitments']}", percent(t["parity"]),
               t["divergences"]) for t in d["themes"]])
     w.para("“–”: the EU reference does not address the theme.")
 
@@ -225,7 +219,7 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
 
     w.heading(titles["gaps"], 1)
     for g in d["gaps"]:
-        w.heading(f"{g['label']} ({_n(g['score'])})", 2)
+        w.heading(f"{g['label']} ({number(g['score'])})", 2)
         for q in g["quotes"]:
             w.quote(q, "EU")
     if not d["gaps"]:
@@ -297,11 +291,11 @@ def _comparison(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.heading(titles["overall"], 1)
     w.picture(png)
     w.table(["partner", "overall", "interval", "strongest theme", "weakest theme", "divergent pairs", "documents"],
-            [(p["partner"], _n(p["score"]), p["interval"], p["strongest"], p["weakest"], p["divergences"],
+            [(p["partner"], number(p["score"]), p["interval"], p["strongest"], p["weakest"], p["divergences"],
               ", ".join(p["documents"])) for p in d["partners"]])
     w.heading(titles["heatmap"], 1)
     w.table(["partner"] + [t["label"] for t in d["themes"]],
-            [[p["partner"]] + [_n(v) for v in row] for p, row in zip(d["partners"], d["matrix"])])
+            [[p["partner"]] + [number(v) for v in row] for p, row in zip(d["partners"], d["matrix"])])
     w.heading(titles["briefings"], 1)
     for p in d["partners"]:
         w.para(p["partner"] + (f": {p['file'].replace('.html', '.docx')}" if p["file"] else ""), style="List Bullet")

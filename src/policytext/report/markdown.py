@@ -11,21 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..demo import escape_markdown
+from ..formatting import escape_markdown, number, percent
 
 __all__ = ["render_markdown"]
 
 
 def _e(value: Any) -> str:
     return escape_markdown("" if value is None else str(value))
-
-
-def _n(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0f}"
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.0f}%"
 
 
 def _ref(ref: str) -> str:
@@ -64,10 +56,10 @@ def _briefing(d: Mapping[str, Any]) -> str:
 
     s = d["summary"]
     out += [f"## {titles['summary']}", "", f"**{_e(s['headline'])}**", "", "### Strongest convergences", ""]
-    out += [f"- **{_e(c['label'])}**: {_n(c['score'])} (interval {_e(c['interval'])}) "
+    out += [f"- **{_e(c['label'])}**: {number(c['score'])} (interval {_e(c['interval'])}) "
             + " ".join(_ref(r) for r in c["refs"]) for c in s["convergences"]] or ["No theme with a matched commitment."]
     out += ["", "### Main gaps", ""]
-    out += [f"- **{_e(g['label'])}**: {_n(g['score'])} " + " ".join(_ref(r) for r in g["refs"]) for g in s["gaps"]] \
+    out += [f"- **{_e(g['label'])}**: {number(g['score'])} " + " ".join(_ref(r) for r in g["refs"]) for g in s["gaps"]] \
         or ["Every EU statement on a scored theme has a partner match."]
     out += ["", "### Divergences", ""]
     out += [f"- **{_e(x['label'])}**: {x['count']} divergent pair(s)" for x in s["divergences"]] \
@@ -78,9 +70,9 @@ def _briefing(d: Mapping[str, Any]) -> str:
             "commitments EU / partner | firmness parity | divergent pairs |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for t in d["themes"]:
-        out.append(f"| {_e(t['label'])} | {_n(t['score'])} | {_e(t['interval'])} | {_pct(t['eu_coverage'])} | "
-                   f"{_pct(t['partner_coverage'])} | {t['matched']} | {t['eu_commitments']} / {t['partner_commitments']} | "
-                   f"{_pct(t['parity'])} | {t['divergences']} |")
+        out.append(f"| {_e(t['label'])} | {number(t['score'])} | {_e(t['interval'])} | {percent(t['eu_coverage'])} | "
+                   f"{percent(t['partner_coverage'])} | {t['matched']} | {t['eu_commitments']} / {t['partner_commitments']} | "
+                   f"{percent(t['parity'])} | {t['divergences']} |")
     out += ["", "“–”: the EU reference does not address the theme.", ""]
 
     out += [f"## {titles['talking-points']}", ""]
@@ -100,7 +92,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
 
     out += [f"## {titles['gaps']}", ""]
     for g in d["gaps"]:
-        out += [f"### {_e(g['label'])} ({_n(g['score'])})", ""]
+        out += [f"### {_e(g['label'])} ({number(g['score'])})", ""]
         out += [f"- “{_e(q['text'])}” {_cite(q)}" for q in g["quotes"]] + [""]
     if not d["gaps"]:
         out += ["None: every EU statement on a scored theme has a partner match.", ""]
@@ -172,12 +164,12 @@ def _comparison(d: Mapping[str, Any]) -> str:
            f"## {titles['overall']}", "",
            "| partner | overall | interval | strongest theme | weakest theme | divergent pairs | documents |",
            "|---|---:|---:|---|---|---:|---|"]
-    out += [f"| {_e(p['partner'])} | {_n(p['score'])} | {_e(p['interval'])} | {_e(p['strongest'])} | "
+    out += [f"| {_e(p['partner'])} | {number(p['score'])} | {_e(p['interval'])} | {_e(p['strongest'])} | "
             f"{_e(p['weakest'])} | {p['divergences']} | {_e(', '.join(p['documents']))} |" for p in d["partners"]]
     out += ["", f"## {titles['heatmap']}", "",
             "| partner | " + " | ".join(_e(t["label"]) for t in d["themes"]) + " |",
             "|---|" + "---:|" * len(d["themes"])]
-    out += [f"| {_e(p['partner'])} | " + " | ".join(_n(v) for v in row) + " |"
+    out += [f"| {_e(p['partner'])} | " + " | ".join(number(v) for v in row) + " |"
             for p, row in zip(d["partners"], d["matrix"])]
     out += ["", f"## {titles['briefings']}", ""]
     for p in d["partners"]:

@@ -23,6 +23,8 @@ import numpy as np
 
 from ..alignment import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
 
+from ..formatting import interval, number
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import AnalyzedDocument
     from ..records import Commitment, DocumentMeta
@@ -103,12 +105,6 @@ def theme_labels(themes: Sequence[str]) -> dict[str, str]:
     return labels
 
 
-def _num(x: float | None, digits: int = 0) -> str:
-    return "–" if x is None else f"{x:.{digits}f}"
-
-
-def _interval(low: float | None, high: float | None) -> str:
-    return "–" if low is None or high is None else f"{low:.0f}–{high:.0f}"
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -159,7 +155,7 @@ def _rank(strength: str | None, negated: bool = False, condition: str = "") -> f
 def _theme_row(t: ThemeAlignment, label: str) -> dict[str, Any]:
     return {
         "theme": t.theme, "label": label, "score": t.score, "low": t.low, "high": t.high,
-        "interval": _interval(t.low, t.high), "eu_coverage": t.eu_coverage, "partner_coverage": t.partner_coverage,
+        "interval": interval(t.low, t.high), "eu_coverage": t.eu_coverage, "partner_coverage": t.partner_coverage,
         "eu_sentences": t.eu_sentences, "partner_sentences": t.partner_sentences,
         "eu_commitments": t.eu_commitments, "partner_commitments": t.partner_commitments,
         "matched": t.matched, "agreement": t.agreement, "parity": t.parity if t.matched else None,
@@ -235,7 +231,7 @@ def summarise_briefing(
     ]
 
     convergences = [
-        {"theme": t.theme, "label": labels[t.theme], "score": t.score, "interval": _interval(t.low, t.high),
+        {"theme": t.theme, "label": labels[t.theme], "score": t.score, "interval": interval(t.low, t.high),
          "refs": [shared_item["eu"]["ref"] for shared_item in shared if shared_item["theme"] == t.theme][:1]
          + [shared_item["partner"]["ref"] for shared_item in shared if shared_item["theme"] == t.theme][:1]}
         for t in ranked if t.evidence and t.matched
@@ -246,9 +242,9 @@ def summarise_briefing(
     ][:top]
     diverging = list(dict.fromkeys(d["label"] for d in divergences))
     headline = (
-        f"Overall alignment {_num(alignment.overall)} out of 100 "
+        f"Overall alignment {number(alignment.overall)} out of 100 "
         f"({int(round(alignment.config.get('interval', 0.9) * 100))}% interval "
-        f"{_interval(alignment.overall_low, alignment.overall_high)}) over {len(scored)} themes the EU "
+        f"{interval(alignment.overall_low, alignment.overall_high)}) over {len(scored)} themes the EU "
         f"reference addresses."
         if alignment.overall is not None
         else "The EU reference addresses none of the themes, so no overall alignment is scored."
@@ -279,7 +275,7 @@ def summarise_briefing(
         "eu_documents": eu_docs,
         "partner_documents": partner_docs,
         "overall": {"score": alignment.overall, "low": alignment.overall_low, "high": alignment.overall_high,
-                    "interval": _interval(alignment.overall_low, alignment.overall_high),
+                    "interval": interval(alignment.overall_low, alignment.overall_high),
                     "level": alignment.config.get("interval", 0.9)},
         "summary": summary,
         "themes": [_theme_row(t, labels[t.theme]) for t in alignment.themes],
@@ -339,8 +335,8 @@ def _talking_points(
         best = by_theme[t.theme][0]
         points.append({
             "kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
-            "text": f"the shared commitment on {best['label']} (score {_num(t.score)}, "
-                    f"interval {_interval(t.low, t.high)}): the partner's “{_short(best['partner']['text'])}” "
+            "text": f"the shared commitment on {best['label']} (score {number(t.score)}, "
+                    f"interval {interval(t.low, t.high)}): the partner's “{_short(best['partner']['text'])}” "
                     f"answers the EU's “{_short(best['eu']['text'])}”.",
             "refs": [best["eu"]["ref"], best["partner"]["ref"]],
         })
@@ -524,7 +520,7 @@ def summarise_comparison(
         })
         matrix.append([rows[t["theme"]]["score"] if t["theme"] in rows else None for t in themes])
     ordered = sorted(partners, key=lambda p: (-(p["score"] if p["score"] is not None else -1), p["partner"]))
-    headline = "; ".join(f"{p['partner']} {_num(p['score'])} ({p['interval']})" for p in ordered)
+    headline = "; ".join(f"{p['partner']} {number(p['score'])} ({p['interval']})" for p in ordered)
     return {
         "schema": SCHEMA,
         "kind": "comparison",
