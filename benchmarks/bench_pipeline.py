@@ -49,7 +49,7 @@ def stages(corpus: Path, eu: str, precision: str = "auto", one_thread: bool = Tr
     import numpy as np
 
     from policytext.alignment import align_units
-    from policytext.batch import AnalyzerSpec, _DocumentMemo
+    from policytext.batch import AnalyzerSpec
     from policytext.ingest import load_corpus
     from policytext.themes import sentence_contexts
 

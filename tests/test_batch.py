@@ -90,6 +90,7 @@ def test_second_run_recomputes_nothing(baseline, big_corpus, tmp_path):
 
 def test_changed_setting_rescores_without_models(baseline, big_corpus, tmp_path, monkeypatch):
     import policytext.batch as batch
+    import policytext.batch.tasks as tasks
 
     _, store = baseline
     copy = tmp_path / "store.duckdb"
@@ -99,7 +100,7 @@ def test_changed_setting_rescores_without_models(baseline, big_corpus, tmp_path,
         raise AssertionError("a re-score must not load models or start workers")
 
     with monkeypatch.context() as m:
-        m.setattr(batch, "_analyzer", no_models)
+        m.setattr(tasks, "analyzer_for", no_models)
         m.setattr(batch.LocalExecutor, "_ensure_pool", no_models)
         result = score_corpus(big_corpus, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50), workers=2,
                               progress=False)

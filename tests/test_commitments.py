@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policytext.extract.commitments import looks_like_heading, split_marker
-from policytext.extract.evaluate import commitment_metrics, modal_baseline
+from policytext.evaluate import commitment_metrics, modal_baseline
 from policytext.records import DocumentMeta
 
 EU = DocumentMeta(doc_id="eu-x", issuer="European Commission", partner="EU", doc_type="strategy")

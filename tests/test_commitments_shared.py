@@ -42,7 +42,7 @@ def test_extract_whole_shared_corpus(shared_corpus, extractor):
 
 @pytest.mark.slow
 def test_dev_metrics_beat_thresholds(shared, shared_corpus):
-    from policytext.extract.evaluate import commitment_metrics, modal_baseline, predict_commitments
+    from policytext.evaluate import commitment_metrics, modal_baseline, predict_commitments
 
     gold = [json.loads(line) for line in (shared / "eval" / "dev" / "sentences.jsonl").read_text().splitlines() if line]
     ours = commitment_metrics(gold, predict_commitments(gold, shared_corpus))

@@ -182,7 +182,7 @@ def test_english_run_unchanged(shared_corpus):
 @pytest.mark.slow
 def test_evaluate_translations(shared):
     """Each translation against its English original, both with the multilingual backend."""
-    from policytext.evaluate_translations import evaluate_translations
+    from policytext.evaluate import evaluate_translations
 
     res = evaluate_translations(shared / "corpora", shared / "corpora" / "translations",
                                 shared / "eval" / "dev" / "alignment.csv", ["eu-ids-2025-press", "eu-ids-2025"])

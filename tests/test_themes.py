@@ -14,13 +14,13 @@ from policytext.taxonomy import load_taxonomy
 from policytext.themes import (
     PAIR_FEATURES,
     ThemeClassifier,
-    _best_threshold,
     compile_cues,
     cue_matrix,
     pair_features,
     prototype_similarity,
     sentence_contexts,
 )
+from policytext.themes.features import best_threshold
 
 THREE = """\
 themes:
@@ -108,7 +108,7 @@ def test_pair_features_shape_and_relative_similarity():
 def test_best_threshold_maximises_micro_f1():
     proba = np.array([[0.9, 0.8], [0.7, 0.2], [0.1, 0.05]])
     truth = np.array([[1, 1], [1, 0], [0, 0]])
-    t = _best_threshold(proba, truth)
+    t = best_threshold(proba, truth)
     assert 0.2 < t < 0.7
     assert ((proba >= t) == truth.astype(bool)).all()
 

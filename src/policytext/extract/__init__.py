@@ -8,7 +8,7 @@ frozen :class:`~policytext.records.Commitment` and
   (``extract``, ``extract_many``), standalone sentences classified (``classify``);
 * the spaCy components ``policytext_entities`` and ``policytext_commitments``
   (entry points, usable from plain spaCy);
-* :mod:`policytext.extract.evaluate` -- scoring against gold sentences.
+* :mod:`policytext.evaluate.commitments` -- commitment predictions scored against gold sentences.
 
 Importing this package does not import spaCy or load a model.
 """

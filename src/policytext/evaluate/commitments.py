@@ -7,7 +7,7 @@ Three functions, used by ``policytext evaluate sentences``:
 * :func:`modal_baseline` -- modal verbs alone (will/shall/must -> firm,
   intend/aim/plan/seek -> intent, should/could/may -> soft; actor: the
   sentence's first named party, "we" read as ``joint``, else ``None``);
-* :func:`commitment_metrics` -- the figures.
+* :func:`~policytext.evaluate.metrics.commitment_metrics` -- the figures.
 
 Metric definitions (:func:`commitment_metrics`)
 -----------------------------------------------
@@ -27,19 +27,19 @@ Metric definitions (:func:`commitment_metrics`)
     counts.
 """
 
+
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..records import STRENGTHS, DocumentMeta
+from ..records import DocumentMeta
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..extract.extractor import CommitmentExtractor
     from ..ingest.corpus import Corpus
-    from .extractor import CommitmentExtractor
 
-__all__ = ["predict_commitments", "modal_baseline", "commitment_metrics"]
+__all__ = ["modal_baseline", "predict_commitments"]
 
 _MODALS = (
     ("firm", re.compile(r"\b(?:will|shall|must)\b", re.I)),
@@ -59,7 +59,7 @@ _EXTRACTOR: CommitmentExtractor | None = None
 def _default_extractor() -> CommitmentExtractor:
     global _EXTRACTOR
     if _EXTRACTOR is None:
-        from .extractor import CommitmentExtractor
+        from ..extract.extractor import CommitmentExtractor
 
         _EXTRACTOR = CommitmentExtractor()
     return _EXTRACTOR
@@ -117,48 +117,3 @@ def modal_baseline(items: list[dict]) -> list[dict]:
     return out
 
 
-def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def commitment_metrics(gold: Sequence[dict], pred: Sequence[dict]) -> dict[str, Any]:
-    """Commitment detection P/R/F1, strength accuracy and macro-F1, actor accuracy.
-
-    ``gold`` and ``pred`` are aligned lists of dicts with ``commitment``,
-    ``strength`` and ``actor``.  See the module docstring for the definitions.
-
-    Raises
-    ------
-    ValueError
-        if the lists differ in length.
-    """
-    if len(gold) != len(pred):
-        raise ValueError(f"gold has {len(gold)} items but pred has {len(pred)}; they must be aligned")
-    tp = sum(1 for g, p in zip(gold, pred) if g["commitment"] and p["commitment"])
-    fp = sum(1 for g, p in zip(gold, pred) if not g["commitment"] and p["commitment"])
-    fn = sum(1 for g, p in zip(gold, pred) if g["commitment"] and not p["commitment"])
-    precision, recall, f1 = _f1(tp, fp, fn)
-    pairs = [(g, p) for g, p in zip(gold, pred) if g["commitment"]]
-    n = len(pairs)
-    strength_acc = sum(1 for g, p in pairs if p["commitment"] and p["strength"] == g["strength"]) / n if n else 0.0
-    per_class = {}
-    for s in STRENGTHS:
-        s_tp = sum(1 for g, p in pairs if g["strength"] == s and p["commitment"] and p["strength"] == s)
-        s_fp = sum(1 for g, p in pairs if g["strength"] != s and p["commitment"] and p["strength"] == s)
-        s_fn = sum(1 for g, p in pairs if g["strength"] == s and not (p["commitment"] and p["strength"] == s))
-        per_class[s] = _f1(s_tp, s_fp, s_fn)[2]
-    actor_acc = sum(1 for g, p in pairs if p["commitment"] and p["actor"] == g["actor"]) / n if n else 0.0
-    return {
-        "n": len(gold),
-        "n_gold_commitments": n,
-        "n_pred_commitments": tp + fp,
-        "commitment_precision": precision,
-        "commitment_recall": recall,
-        "commitment_f1": f1,
-        "strength_accuracy": strength_acc,
-        "strength_macro_f1": sum(per_class.values()) / len(per_class),
-        "strength_f1": per_class,
-        "actor_accuracy": actor_acc,
-    }

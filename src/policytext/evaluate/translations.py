@@ -19,7 +19,7 @@ language:
 Honesty: the multilingual theme model was trained on the dev gold sentences,
 which include sentences of the originals.  With ``mode="auto"`` each
 original/translation pair is scored with a theme model refitted without that
-document's sentences (leave-one-document-out), as :func:`evaluate_alignment` does.
+document's sentences (leave-one-document-out), as :func:`~policytext.evaluate.evaluate_alignment` does.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from .evaluate import (GoldError, file_sha256, gold_contexts, label_matrix, read_alignment_gold, read_gold,
-                       spearman)
-from .formatting import metric
-from .records import Commitment, Document
+from ..models import file_sha256
+from .gold import GoldError, gold_contexts, label_matrix, read_alignment_gold, read_gold
+from .metrics import spearman
+from ..formatting import metric
+from ..records import Commitment, Document
 
 __all__ = ["TranslationEvaluation", "evaluate_translations", "match_commitments"]
 
@@ -151,8 +152,8 @@ def evaluate_translations(
     """
     from sklearn.base import clone
 
-    from .ingest import load_corpus, read_document
-    from .pipeline import Analyzer
+    from ..ingest import load_corpus, read_document
+    from ..pipeline import Analyzer
 
     if mode not in ("auto", "model"):
         raise ValueError(f"mode must be 'auto' or 'model', got {mode!r}")
