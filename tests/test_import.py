@@ -47,3 +47,36 @@ def test_public_api_has_what_the_readme_uses_and_no_function_shadows_a_module():
 def test_lazy_public_names_import_nothing_heavy_until_used():
     loaded = _modules_after("import policytext\nprint(sorted(dir(policytext))[:1])")
     assert not [m for m in HEAVY if m in loaded]
+
+
+def test_every_relative_import_names_an_existing_module():
+    """Imports inside functions run only when called: check them all statically (modules and names)."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import policytext
+
+    root = Path(policytext.__file__).parent
+    problems = []
+    for path in sorted(root.rglob("*.py")):
+        package = ".".join(("policytext",) + path.relative_to(root).with_suffix("").parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = package.split(".")
+            base = base[: len(base) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+            try:
+                module = importlib.import_module(target)
+            except ModuleNotFoundError as e:
+                if e.name and e.name.startswith("policytext"):
+                    problems.append(f"{path.relative_to(root)}:{node.lineno}: no module {target}")
+                continue  # an optional third-party dependency missing here
+            for alias in node.names:
+                if alias.name != "*" and not hasattr(module, alias.name):
+                    try:
+                        importlib.import_module(f"{target}.{alias.name}")
+                    except ModuleNotFoundError:
+                        problems.append(f"{path.relative_to(root)}:{node.lineno}: {target} has no {alias.name}")
+    assert not problems, "\n".join(problems)

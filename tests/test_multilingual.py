@@ -219,7 +219,8 @@ def test_commitments_extracted_follows_the_documents_own_language_not_its_notes(
 def test_store_keeps_commitments_extracted_as_a_field(tmp_path):
     import numpy as np
 
-    from policytext.store import AnalysisRecord, Store
+    from policytext.records import Analysis as AnalysisRecord
+    from policytext.store import Store
 
     record = AnalysisRecord(doc_key="k", doc_id="d.ja", units=(), vectors=np.zeros((0, 4), np.float32),
                             theme_scores=np.zeros((0, 2)), themes=("a", "b"), thresholds=np.array([0.5, 0.5]),

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from policytext.alignment import Unit, align_units
-from policytext.pipeline import AnalyzedDocument
-from policytext.records import Commitment, Document, DocumentMeta
+from policytext.records import Analysis
+from policytext.records import Commitment, DocumentMeta
 from policytext.report import Report, briefing, commitment_changes, comparison, summarise_briefing, write_reports
 from policytext.report.charts import heatmap_svg, theme_bars_svg
 
@@ -188,7 +188,7 @@ def test_plot_alignment_returns_a_figure(alignment):
     assert isinstance(plot_heatmap([alignment, alignment]), Figure)
 
 
-def _analysed(doc_id: str, date: str, sentences: list[tuple[str, str | None, np.ndarray]]) -> AnalyzedDocument:
+def _analysed(doc_id: str, date: str, sentences: list[tuple[str, str | None, np.ndarray]]) -> Analysis:
     meta = DocumentMeta(doc_id, title=doc_id, date=date, doc_type="joint_statement")
     units, commitments = [], []
     for i, (text, strength, _) in enumerate(sentences):
@@ -197,7 +197,7 @@ def _analysed(doc_id: str, date: str, sentences: list[tuple[str, str | None, np.
         if strength:
             commitments.append(Commitment(f"{doc_id}:c{i}", doc_id, sid, text, 0, len(text), "joint", strength,
                                           paragraph=i))
-    return AnalyzedDocument(document=Document(meta, "", ()), units=tuple(units),
+    return Analysis(doc_id=doc_id, meta=meta, units=tuple(units),
                             vectors=np.stack([v for *_, v in sentences]).astype(np.float32),
                             theme_scores=np.zeros((len(units), 1)), themes=("x",), thresholds=np.array([0.5]),
                             commitments=tuple(commitments))

@@ -10,7 +10,8 @@ import pytest
 
 from policytext.alignment import AlignConfig, Unit, align_units
 from policytext.records import Commitment, DocumentMeta, Entity
-from policytext.store import TABLES, AnalysisRecord, Store, StoreError, document_key
+from policytext.records import Analysis
+from policytext.store import TABLES, Store, StoreError, document_key
 
 pytest.importorskip("duckdb")
 pytest.importorskip("pyarrow")
@@ -18,7 +19,7 @@ pytest.importorskip("pyarrow")
 THEMES = ("ai", "connectivity", "privacy")
 
 
-def _record(doc_id: str, n: int = 4, seed: int = 0) -> AnalysisRecord:
+def _record(doc_id: str, n: int = 4, seed: int = 0) -> Analysis:
     rng = np.random.default_rng(seed)
     vecs = rng.normal(size=(n, 8)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
@@ -32,14 +33,28 @@ def _record(doc_id: str, n: int = 4, seed: int = 0) -> AnalysisRecord:
                             text="We will act on item 0.", start=0, end=9, actor="EU", strength="firm",
                             themes=("ai", "privacy"), page=1, paragraph=0)
     entity = Entity(entity_id="EU", label="ACTOR", text="EU", doc_id=doc_id, segment_id=f"{doc_id}:s0", start=0, end=2)
-    return AnalysisRecord(
+    return Analysis(
         doc_key=document_key(DocumentMeta(doc_id=doc_id, content_hash=f"hash-{doc_id}")), doc_id=doc_id,
         units=units, vectors=vecs, theme_scores=rng.random((n, len(THEMES))), themes=THEMES,
         thresholds=np.array([0.5, 0.4, 0.6]), commitments=(commitment,), entities=(entity,), notes=("a note",),
+        backend="multilingual", language="fr", meta=DocumentMeta(doc_id=doc_id, title="T", date="2025-01-01"),
+        commitments_extracted=doc_id != "p",
     )
 
 
-def _alignment(eu: AnalysisRecord, partner: AnalysisRecord):
+def assert_same_analysis(a: Analysis, b: Analysis) -> None:
+    """Every field equal (arrays bit for bit)."""
+    import dataclasses
+
+    for f in dataclasses.fields(Analysis):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), f.name
+        else:
+            assert x == y, f.name
+
+
+def _alignment(eu: Analysis, partner: Analysis):
     return align_units(eu.units, eu.vectors, eu.theme_scores, partner.units, partner.vectors, partner.theme_scores,
                        THEMES, thresholds=eu.thresholds, partner="P", config=AlignConfig(n_bootstrap=20))
 
@@ -67,6 +82,7 @@ def test_analysis_round_trip_is_exact(filled):
     assert np.array_equal(back.theme_scores, partner.theme_scores)
     assert back.themes == THEMES and np.array_equal(back.thresholds, partner.thresholds)
     assert back.commitments == partner.commitments and back.entities == partner.entities
+    assert_same_analysis(back, partner)
     # Same inputs, same alignment: bit-exact arrays give the same bootstrap.
     assert _alignment(store.load_analysis(eu.doc_key, "fp"), back) == _alignment(eu, partner)
 
@@ -178,3 +194,18 @@ def test_document_key_follows_content_and_metadata():
     assert document_key(a) == document_key(DocumentMeta(doc_id="x", content_hash="h", path="/b/x.txt"))
     assert document_key(a) != document_key(DocumentMeta(doc_id="x", content_hash="h2"))
     assert document_key(a) != document_key(DocumentMeta(doc_id="x", content_hash="h", issuer="EU"))
+
+
+@pytest.mark.slow
+def test_an_analyzers_analysis_is_stored_and_loaded_unchanged(tmp_path, demo_dir):
+    """The Analyzer, batch workers and the store share one record: saved and loaded as it was made."""
+    from policytext import Analyzer, load_corpus
+
+    doc = load_corpus(demo_dir)["veloria-eu-joint-statement"]
+    made = Analyzer().analyze(doc)
+    assert made.doc_key == document_key(doc.meta) and made.backend == "default" and made.meta == doc.meta
+    with Store(tmp_path / "s.duckdb") as db:
+        run = db.begin_run(corpus="c", settings={}, models={})
+        db.put_result(run_id=run, doc_id=made.doc_id, doc_key=made.doc_key, role="partner", status="analysed",
+                      analysis_fp="fp", analysis=made)
+        assert_same_analysis(db.load_analysis(made.doc_key, "fp"), made)

@@ -25,7 +25,8 @@ from .ingest import Corpus, ReadLimits, load_corpus, plan_corpus, read_document,
 from .models import ModelInfo, resolve_sentence_model, resolve_spacy_model
 from .alignment import AlignConfig, Alignment
 from .pipeline import AnalyzedDocument, Analyzer, align, align_many, alignment_table
-from .records import Commitment, Document, DocumentMeta, Entity, Failure, Page, Segment, ThemeScore, to_frame
+from .records import (Analysis, Commitment, Document, DocumentMeta, Entity, Failure, Page, Segment, ThemeScore,
+                      to_frame)
 from .taxonomy import Taxonomy, Theme, load_taxonomy
 
 try:
@@ -81,6 +82,7 @@ __all__ = [
     "to_frame",
     # analysis
     "Analyzer",
+    "Analysis",
     "AnalyzedDocument",
     "AlignConfig",
     "Alignment",

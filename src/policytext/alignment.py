@@ -62,11 +62,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .formatting import number
+from .records import Unit
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .records import Document
 
 __all__ = [
     "AlignConfig",
@@ -127,25 +127,6 @@ class AlignConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A sentence entering the alignment, with its commitment reading (if any)."""
-
-    segment_id: str
-    doc_id: str
-    text: str
-    page: int | None = None
-    paragraph: int | None = None
-    start: int = 0
-    end: int = 0
-    commitment: bool = False
-    strength: str | None = None
-    negated: bool = False
-    condition: str = ""
-    is_heading: bool = False
-    is_note: bool = False
 
 
 @dataclass(frozen=True, slots=True)

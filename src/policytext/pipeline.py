@@ -8,7 +8,7 @@
 3. sentence embeddings (:class:`~policytext.embed.Embedder`, cached).
 
 The stages are constructor arguments, so any of them can be swapped.  The
-result, :class:`AnalyzedDocument`, is what :mod:`policytext.alignment` scores.
+result, :class:`Analysis`, is what :mod:`policytext.alignment` scores.
 Results are cached per document (by id and content hash), so the EU
 reference is analysed once however many partners are aligned with it.
 """
@@ -17,48 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .alignment import AlignConfig, Alignment, Unit, align_units
-from .records import Commitment, Document, Entity
+from .alignment import AlignConfig, Alignment, align_units
+from .records import Analysis, Document, Unit, document_key
 
-__all__ = ["AnalyzedDocument", "Analyzer", "align", "align_many", "alignment_table"]
+__all__ = ["Analysis", "Analysis", "Analyzer", "align", "align_analyses", "align_many", "alignment_table"]
 
 
-@dataclass(frozen=True)
-class AnalyzedDocument:
-    """A document with, for each sentence, its commitment reading, theme scores and embedding."""
-
-    document: Document
-    units: tuple[Unit, ...]
-    vectors: np.ndarray
-    theme_scores: np.ndarray
-    themes: tuple[str, ...]
-    thresholds: np.ndarray
-    commitments: tuple[Commitment, ...]
-    entities: tuple[Entity, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-    #: Whether commitments were extracted: ``False`` where the document's language has no commitment
-    #: rules (its firmness is then unknown, not absent; the alignment leaves parity out).
-    commitments_extracted: bool = True
-
-    @property
-    def doc_id(self) -> str:
-        return self.document.doc_id
-
-    def theme_frame(self):
-        """Sentences × themes scores as a DataFrame (index: segment ids)."""
-        import pandas as pd
-
-        return pd.DataFrame(self.theme_scores, index=[u.segment_id for u in self.units], columns=list(self.themes))
-
-    def commitments_frame(self):
-        from .records import to_frame
-
-        return to_frame(self.commitments, record_type=Commitment)
+#: The former name of :class:`~policytext.records.Analysis` (one record for the Analyzer, batch workers and the store).
+AnalyzedDocument = Analysis
 
 
 class Analyzer:
@@ -93,7 +64,7 @@ class Analyzer:
         self._user_stages = embedder is not None or classifier is not None
         self.backend = backend
         self.multilingual_embedder = multilingual_embedder
-        self._cache: dict[tuple[str, ...], AnalyzedDocument] = {}
+        self._cache: dict[tuple[str, ...], Analysis] = {}
         self._multilingual: dict[str, Any] = {}
         self._extractions: dict[tuple[str, str], Any] = {}
 
@@ -222,11 +193,11 @@ class Analyzer:
         return out
 
     # analysis --------------------------------------------------------------------
-    def analyze(self, doc: Document, *, backend: str | None = None) -> AnalyzedDocument:
+    def analyze(self, doc: Document, *, backend: str | None = None) -> Analysis:
         """Analyse one document (cached)."""
         return self.analyze_many([doc], backend=backend)[0]
 
-    def analyze_many(self, docs: Sequence[Document], *, backend: str | None = None) -> list[AnalyzedDocument]:
+    def analyze_many(self, docs: Sequence[Document], *, backend: str | None = None) -> list[Analysis]:
         """Analyse documents in one batch per stage; cached documents are not redone.
 
         ``backend`` (``"default"``/``"multilingual"``) defaults to :meth:`backend_for` the documents.
@@ -234,8 +205,8 @@ class Analyzer:
         backend = backend or self.backend_for(docs)
         todo = [d for d in docs if self._key(d, backend) not in self._cache]
         if todo:
-            for result in self._run(todo, backend):
-                self._cache[self._key(result.document, backend)] = result
+            for doc, result in zip(todo, self._run(todo, backend)):
+                self._cache[self._key(doc, backend)] = result
         return [self._cache[self._key(d, backend)] for d in docs]
 
     @staticmethod
@@ -297,7 +268,7 @@ class Analyzer:
         return tuple(f"{doc.doc_id}: language {lang!r}: no theme cue list, theme scores rest on the embedding "
                      "evidence alone (cue lists: " + ", ".join(CUE_LANGUAGES) + ")" for lang in langs)
 
-    def _run(self, docs: list[Document], backend: str = "default") -> list[AnalyzedDocument]:
+    def _run(self, docs: list[Document], backend: str = "default") -> list[Analysis]:
         embedder, clf = self.stages(backend)
         themes = tuple(str(c) for c in clf.classes_)
         thresholds = np.asarray(clf.thresholds_, dtype=float)
@@ -326,7 +297,7 @@ class Analyzer:
 
     def _assemble(self, docs: list[Document], backend: str, themes: tuple[str, ...], thresholds: np.ndarray,
                   vectors: np.ndarray, scores: np.ndarray, extractions: dict[str, Any],
-                  notes_by_doc: dict[str, list[str]]) -> list[AnalyzedDocument]:
+                  notes_by_doc: dict[str, list[str]]) -> list[Analysis]:
         spans, start = [], 0
         for d in docs:
             spans.append((start, start + len(d.sentences)))
@@ -353,10 +324,15 @@ class Analyzer:
                 for c in (ext.commitments if ext else ())
             )
             notes = tuple(notes_by_doc.get(d.doc_id, ())) + self._cue_notes(d, backend)
-            out.append(AnalyzedDocument(
-                document=d, units=tuple(units), vectors=vectors[a:b], theme_scores=doc_scores, themes=themes,
-                thresholds=thresholds, commitments=commitments, entities=ext.entities if ext else (), notes=notes,
-                commitments_extracted=commitments_extracted(d),
+            n = len(units)
+            out.append(Analysis(
+                doc_id=d.doc_id, units=tuple(units),
+                vectors=np.asarray(vectors[a:b], dtype=np.float32).reshape(n, -1 if n else 0),
+                theme_scores=np.asarray(doc_scores, dtype=np.float64).reshape(n, len(themes)), themes=themes,
+                thresholds=np.asarray(thresholds, dtype=np.float64), commitments=commitments,
+                entities=ext.entities if ext else (), notes=notes, commitments_extracted=commitments_extracted(d),
+                backend=backend, language=d.meta.language or d.meta.detected_language, meta=d.meta,
+                doc_key=document_key(d.meta),
             ))
         return out
 
@@ -382,13 +358,7 @@ class Analyzer:
         if not eu or not pa:
             raise ValueError("align needs at least one EU document and one partner document")
         label = partner or _partner_label(partner_docs)
-        return align_units(
-            _cat_units(eu), _cat(eu, "vectors"), _cat(eu, "theme_scores"),
-            _cat_units(pa), _cat(pa, "vectors"), _cat(pa, "theme_scores"),
-            eu[0].themes, thresholds=eu[0].thresholds, partner=label, config=config,
-            models=self.models_for(backend),
-            partner_commitments_known=[a.commitments_extracted for a in pa for _ in a.units],
-        )
+        return align_analyses(eu, pa, partner=label, config=config, models=self.models_for(backend))
 
 
 #: The end of the note a document gets when its language has no commitment rules.
@@ -411,16 +381,31 @@ def _partner_label(docs: Sequence[Document]) -> str:
     return names[0] if len(names) == 1 else " + ".join(names)
 
 
-def _cat_units(items: Sequence[AnalyzedDocument]) -> list[Unit]:
-    return [u for a in items for u in a.units]
+def align_analyses(eu: Sequence[Analysis], partner_analyses: Sequence[Analysis], *, partner: str = "",
+                   config: AlignConfig | None = None, models: dict[str, Any] | None = None) -> Alignment:
+    """Align the analyses of a partner's documents (taken together) with those of the EU reference.
 
+    The one bridge between :class:`~policytext.records.Analysis` records and the array core
+    (:func:`~policytext.alignment.align_units`): :meth:`Analyzer.align` and batch scoring both use it.
+    """
+    pa = list(partner_analyses)
+    if not eu or not pa:
+        raise ValueError("align needs at least one EU analysis and one partner analysis")
+    themes = eu[0].themes
+    if any(a.themes != themes for a in list(eu) + pa):
+        raise ValueError("the analyses were made with different theme sets; analyse them on one backend")
+    dim = next((a.vectors.shape[1] for a in list(eu) + pa if len(a.units)), 0)
 
-def _cat(items: Sequence[AnalyzedDocument], name: str) -> np.ndarray:
-    arrays = [getattr(a, name) for a in items if len(getattr(a, name))]
-    if not arrays:
-        width = len(items[0].themes) if name == "theme_scores" else 0
-        return np.zeros((0, width))
-    return np.concatenate(arrays)
+    def cat(items: Sequence[Analysis], name: str, width: int) -> np.ndarray:
+        arrays = [getattr(a, name) for a in items if len(a.units)]
+        return np.concatenate(arrays) if arrays else np.zeros((0, width))
+
+    return align_units(
+        [u for a in eu for u in a.units], cat(eu, "vectors", dim), cat(eu, "theme_scores", len(themes)),
+        [u for a in pa for u in a.units], cat(pa, "vectors", dim), cat(pa, "theme_scores", len(themes)),
+        themes, thresholds=eu[0].thresholds, partner=partner, config=config, models=models or {},
+        partner_commitments_known=[a.commitments_extracted for a in pa for _ in a.units],
+    )
 
 
 def align(

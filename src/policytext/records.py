@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -31,6 +33,11 @@ __all__ = [
     "Commitment",
     "ThemeScore",
     "STRENGTHS",
+    "Unit",
+    "Analysis",
+    "KEY_FIELDS",
+    "document_key",
+    "missing_as_na",
     "to_frame",
     "SEGMENT_KINDS",
 ]
@@ -303,6 +310,92 @@ class ThemeScore:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+#: Metadata fields that enter a document's key (the rest derives from the content or its location).
+KEY_FIELDS = ("doc_id", "title", "issuer", "partner", "doc_type", "date", "language", "source", "license",
+              "complete", "notes")
+
+
+def document_key(meta: DocumentMeta) -> str:
+    """The identity of a document for caching: its content hash plus the metadata the analysis reads.
+
+    The commitment extractor resolves "we" from the issuer, partner and type,
+    so a metadata change is a change of the document; the file's location is not.
+    """
+    import hashlib
+    import json
+
+    fields = json.dumps({k: getattr(meta, k) for k in KEY_FIELDS}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{meta.content_hash}\x00{fields}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A sentence entering the alignment, with its commitment reading (if any)."""
+
+    segment_id: str
+    doc_id: str
+    text: str
+    page: int | None = None
+    paragraph: int | None = None
+    start: int = 0
+    end: int = 0
+    commitment: bool = False
+    strength: str | None = None
+    negated: bool = False
+    condition: str = ""
+    is_heading: bool = False
+    is_note: bool = False
+
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What analysing one document on one backend yields: all the alignment and the reports need.
+
+    :meth:`policytext.Analyzer.analyze` returns it, batch workers send it back,
+    and the store saves and loads it unchanged.
+
+    Attributes
+    ----------
+    doc_id, doc_key : the document and its identity (content hash + metadata; see :func:`document_key`).
+    meta : the document's metadata (title, date, type, partner...).
+    units : its sentences, with their commitment reading, as the alignment takes them.
+    vectors : ``(n, d)`` float32 sentence embeddings (rows as ``units``).
+    theme_scores : ``(n, k)`` float64 theme probabilities; ``themes`` the column ids, ``thresholds`` their cut-offs.
+    commitments, entities : what the extractor found.
+    commitments_extracted : ``False`` where the document's language has no commitment rules (its firmness is
+        unknown, not absent; the alignment leaves parity out).
+    backend : ``"default"`` or ``"multilingual"``; ``language`` the document's language.
+    notes : what the reader should know (a language without rules or cues...).
+    seconds : time the analysis took (batch runs record it).
+    """
+
+    doc_id: str
+    units: tuple[Unit, ...]
+    vectors: np.ndarray
+    theme_scores: np.ndarray
+    themes: tuple[str, ...]
+    thresholds: np.ndarray
+    commitments: tuple[Commitment, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    notes: tuple[str, ...] = ()
+    commitments_extracted: bool = True
+    backend: str = "default"
+    language: str = ""
+    meta: DocumentMeta | None = None
+    doc_key: str = ""
+    seconds: float = 0.0
+
+    def theme_frame(self) -> pd.DataFrame:
+        """Sentences × themes scores as a DataFrame (index: segment ids)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.theme_scores, index=[u.segment_id for u in self.units], columns=list(self.themes))
+
+    def commitments_frame(self) -> pd.DataFrame:
+        return to_frame(self.commitments, record_type=Commitment)
 
 
 def to_frame(records: Iterable[Any], *, record_type: type | None = None) -> pd.DataFrame:

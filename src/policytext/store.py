@@ -51,29 +51,23 @@ import dataclasses
 import datetime as _dt
 import errno
 import functools
-import hashlib
 import json
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .alignment import Alignment, Unit
+from .alignment import Alignment
 from .errors import PolicytextError
-from .records import Commitment, Document, DocumentMeta, Entity
+from .records import Analysis, Commitment, Document, DocumentMeta, Entity, Unit, document_key
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["Store", "AnalysisRecord", "StoreError", "TABLES", "EXPORT_FORMATS", "document_key", "document_row"]
-
-#: Metadata fields that enter a document's key (the rest derives from the content or its location).
-KEY_FIELDS = ("doc_id", "title", "issuer", "partner", "doc_type", "date", "language", "source", "license",
-              "complete", "notes")
 
 #: Tables (and the view) of the store, in dependency order.
 TABLES = (
@@ -114,6 +108,10 @@ CREATE TABLE IF NOT EXISTS sentences (
 ALTER TABLE sentences ADD COLUMN IF NOT EXISTS is_note BOOLEAN;
 -- whether the document's commitments were extracted (False: its language has no commitment rules)
 ALTER TABLE analyses ADD COLUMN IF NOT EXISTS commitments_extracted BOOLEAN;
+-- the backend, the document's language and its metadata (JSON): an Analysis is loaded as it was saved
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS backend VARCHAR;
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS language VARCHAR;
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS meta VARCHAR;
 CREATE TABLE IF NOT EXISTS commitments (
     doc_key VARCHAR, analysis_fp VARCHAR, commitment_id VARCHAR, doc_id VARCHAR, segment_id VARCHAR,
     text VARCHAR, start INTEGER, "end" INTEGER, actor VARCHAR, strength VARCHAR, actor_text VARCHAR,
@@ -156,28 +154,8 @@ def _write_problem(error: BaseException) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class AnalysisRecord:
-    """What the model stages produced for one document: all alignment needs, as plain data.
-
-    This is the unit that travels between workers and the store (it pickles
-    small: no spaCy or torch objects).
-    """
-
-    doc_key: str
-    doc_id: str
-    units: tuple[Unit, ...]
-    vectors: np.ndarray
-    theme_scores: np.ndarray
-    themes: tuple[str, ...]
-    thresholds: np.ndarray
-    commitments: tuple[Commitment, ...] = ()
-    entities: tuple[Entity, ...] = ()
-    notes: tuple[str, ...] = ()
-    seconds: float = 0.0
-    #: Whether commitments were extracted (``False``: the document's language has no commitment rules,
-    #: so its firmness is unknown rather than absent).
-    commitments_extracted: bool = True
+#: The analysis record the store keeps (one name for it everywhere: :class:`policytext.records.Analysis`).
+AnalysisRecord = Analysis
 
 
 #: Bytes 8-12 of every DuckDB database file.
@@ -202,16 +180,6 @@ def _check_store_file(path: Path) -> None:
         kind = f" (it looks like a {path.suffix.lstrip('.').upper()} file)" if path.suffix and path.suffix != ".duckdb" else ""
         raise StoreError(f"{path}: not a DuckDB store{kind}; pass a new file or an existing .duckdb store to --store, "
                          "this file is left as it is")
-
-
-def document_key(meta: DocumentMeta) -> str:
-    """The identity of a document for caching: its content hash plus the metadata the analysis reads.
-
-    The commitment extractor resolves "we" from the issuer, partner and type,
-    so a metadata change is a change of the document; the file's location is not.
-    """
-    fields = json.dumps({k: getattr(meta, k) for k in KEY_FIELDS}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{meta.content_hash}\x00{fields}".encode()).hexdigest()
 
 
 def document_row(doc: Document) -> dict[str, Any]:
@@ -460,17 +428,18 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def load_analysis(self, doc_key: str, analysis_fp: str) -> AnalysisRecord:
-        """Rebuild the :class:`AnalysisRecord` of a document, bit for bit as it was stored."""
-        extracted = self._column("analyses", "commitments_extracted", "true")
+    def load_analysis(self, doc_key: str, analysis_fp: str) -> Analysis:
+        """Rebuild the :class:`~policytext.records.Analysis` of a document, bit for bit as it was saved."""
+        extra = ", ".join(self._column("analyses", c, d) for c, d in (
+            ("commitments_extracted", "true"), ("backend", "'default'"), ("language", "''"), ("meta", "NULL")))
         head = self.con.execute(
-            f"SELECT doc_id, themes, thresholds, notes, seconds, {extracted} FROM analyses "
+            f"SELECT doc_id, themes, thresholds, notes, seconds, {extra} FROM analyses "
             "WHERE doc_key = ? AND analysis_fp = ?",
             [doc_key, analysis_fp],
         ).fetchall()
         if not head:
             raise KeyError(f"no analysis of document {doc_key[:12]}… with fingerprint {analysis_fp[:12]}…")
-        doc_id, themes, thresholds, notes, seconds, extracted = head[0]
+        doc_id, themes, thresholds, notes, seconds, extracted, backend, language, meta = head[0]
         key = [doc_key, analysis_fp]
         table = self.con.sql(
             'SELECT segment_id, doc_id, text, page, paragraph, start, "end", commitment, strength, negated, '
@@ -501,11 +470,12 @@ class Store:
                 f"SELECT {', '.join(_q(c) for c in _ENTITY_COLS)} FROM entities "
                 "WHERE doc_key = ? AND analysis_fp = ? ORDER BY start, \"end\", entity_id", key).fetchall()
         )
-        return AnalysisRecord(
+        return Analysis(
             doc_key=doc_key, doc_id=doc_id, units=units, vectors=vectors, theme_scores=scores,
             themes=tuple(themes), thresholds=np.asarray(thresholds, dtype=np.float64), commitments=commitments,
             entities=entities, notes=tuple(notes or ()), seconds=float(seconds or 0.0),
-            commitments_extracted=bool(extracted),
+            commitments_extracted=bool(extracted), backend=backend, language=language,
+            meta=DocumentMeta(**json.loads(meta)) if meta else None,
         )
 
     # -- writes: one transaction per document ----------------------------------------------
@@ -518,7 +488,7 @@ class Store:
         role: str,
         status: str,
         analysis_fp: str | None = None,
-        analysis: AnalysisRecord | None = None,
+        analysis: Analysis | None = None,
         alignment: Alignment | None = None,
         reference_key: str | None = None,
         score_fp: str | None = None,
@@ -576,7 +546,7 @@ class Store:
                 self._rollback()
                 raise
 
-    def _write_analysis(self, a: AnalysisRecord, analysis_fp: str, run_id: str) -> None:
+    def _write_analysis(self, a: Analysis, analysis_fp: str, run_id: str) -> None:
         import pyarrow as pa
 
         key = [a.doc_key, analysis_fp]
@@ -586,7 +556,9 @@ class Store:
             "doc_key": a.doc_key, "analysis_fp": analysis_fp, "doc_id": a.doc_id, "run_id": run_id,
             "created_at": _now(), "n_sentences": len(a.units), "n_commitments": len(a.commitments),
             "themes": list(a.themes), "thresholds": [float(t) for t in a.thresholds], "notes": list(a.notes),
-            "seconds": a.seconds, "commitments_extracted": bool(a.commitments_extracted),
+            "seconds": a.seconds, "commitments_extracted": bool(a.commitments_extracted), "backend": a.backend,
+            "language": a.language,
+            "meta": json.dumps(a.meta.to_dict(), ensure_ascii=False, sort_keys=True) if a.meta is not None else None,
         })
         n = len(a.units)
         sentences = pa.table({

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ..alignment import AlignConfig
 from ..errors import ManifestError, PolicytextError
 from ..records import DocumentMeta
-from ..store import AnalysisRecord, Store, document_key
+from ..records import Analysis, document_key
+from ..store import Store
 from .executors import Executor, LocalExecutor, make_executor
 from .tasks import (AnalyzerSpec, Source, TaskResult, align_partner, analyse_task, digest, one_blas_thread, route,
                     warm)
@@ -269,7 +270,7 @@ def score_corpus(
             pool = (executor == "local" and workers > 1) or (isinstance(executor, LocalExecutor) and executor.workers > 1)
             if pool and spec.threads is None:
                 spec = replace(spec, threads=1)  # one torch thread per worker process
-            eu_records: dict[str, list[AnalysisRecord]] = {
+            eu_records: dict[str, list[Analysis]] = {
                 b: [db.load_analysis(r.doc_key, fps[b]) for r in refs]
                 for b in backends if all(r.doc_key in analysed[b] for r in refs)
             }
@@ -355,12 +356,12 @@ class _Batch:
 
     def __init__(self, db: Store, run_id: str, refs: list[Source], fps: dict[str, str],
                  models: dict[str, dict[str, Any]], config: AlignConfig, reference_key: str, score_fp: str,
-                 eu: dict[str, list[AnalysisRecord]], counts: dict[str, int], *, requested: Sequence[str]) -> None:
+                 eu: dict[str, list[Analysis]], counts: dict[str, int], *, requested: Sequence[str]) -> None:
         self.db, self.run_id, self.refs, self.fps, self.models = db, run_id, refs, fps, models
         self.config, self.reference_key, self.score_fp, self.counts = config, reference_key, score_fp, counts
         self.eu = dict(eu)
         self.requested = set(requested)  # backends whose reference is being analysed
-        self._partial: dict[str, dict[str, AnalysisRecord]] = {}
+        self._partial: dict[str, dict[str, Analysis]] = {}
         self.held: list[tuple[Source, TaskResult]] = []  # waiting in memory for a reference in progress
         self.waiting: list[tuple[Source, TaskResult]] = []  # stored as pending: reference not requested yet
         self._pending: set[str] = set()  # doc ids analysed in this run and stored as pending

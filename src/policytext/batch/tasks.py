@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..alignment import AlignConfig, Alignment, Unit, align_units
+from ..alignment import AlignConfig, Alignment
 from ..errors import PolicytextError
 from ..records import Document, DocumentMeta
-from ..store import AnalysisRecord, document_key, document_row
+from ..records import Analysis, document_key
+from ..store import document_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import Analyzer
@@ -281,7 +282,7 @@ class TaskResult:
     doc_id: str
     doc_key: str | None
     document: dict[str, Any] | None = None
-    analysis: AnalysisRecord | None = None
+    analysis: Analysis | None = None
     backend: str = ""
     seconds: float = 0.0
     error: str = ""
@@ -301,7 +302,7 @@ def _read(source: Source) -> Document:
     return replace(doc, meta=replace(doc.meta, path=source.path))
 
 
-def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> AnalysisRecord:
+def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> Analysis:
     analyzer = analyzer_for(spec)
     memos = [m for m in (analyzer.embedder, analyzer.multilingual_embedder) if isinstance(m, DocumentMemo)]
     t0 = time.perf_counter()
@@ -317,29 +318,15 @@ def _analyse(spec: AnalyzerSpec, doc: Document, backend: str, doc_key: str) -> A
         for memo in memos:
             memo.clear()
         analyzer.clear_cache()  # one document at a time: do not keep results in memory
-    return AnalysisRecord(
-        doc_key=doc_key, doc_id=doc.doc_id, units=a.units,
-        vectors=np.asarray(a.vectors, np.float32).reshape(len(a.units), -1),
-        theme_scores=np.asarray(a.theme_scores, np.float64), themes=a.themes,
-        thresholds=np.asarray(a.thresholds, np.float64), commitments=a.commitments, entities=a.entities,
-        notes=a.notes, seconds=time.perf_counter() - t0, commitments_extracted=a.commitments_extracted,
-    )
+    return replace(a, doc_key=doc_key, seconds=time.perf_counter() - t0)
 
 
-def align_partner(eu: Sequence[AnalysisRecord], partner: AnalysisRecord, label: str, config: AlignConfig,
-           models: dict[str, Any]) -> Alignment:
-    def cat(items: Sequence[AnalysisRecord], name: str, width: int) -> np.ndarray:
-        arrays = [getattr(a, name) for a in items if len(a.units)]
-        return np.concatenate(arrays) if arrays else np.zeros((0, width))
+def align_partner(eu: Sequence[Analysis], partner: Analysis, label: str, config: AlignConfig,
+                  models: dict[str, Any]) -> Alignment:
+    """Align one partner analysis with the EU reference's, as :meth:`~policytext.pipeline.Analyzer.align` does."""
+    from ..pipeline import align_analyses
 
-    units: list[Unit] = [u for a in eu for u in a.units]
-    ntheme = len(eu[0].themes)
-    return align_units(
-        units, cat(eu, "vectors", 0), cat(eu, "theme_scores", ntheme),
-        list(partner.units), partner.vectors, partner.theme_scores, eu[0].themes,
-        thresholds=eu[0].thresholds, partner=label, config=config, models=models,
-        partner_commitments_known=partner.commitments_extracted,
-    )
+    return align_analyses(eu, [partner], partner=label, config=config, models=models)
 
 
 def analyse_task(spec: AnalyzerSpec, source: Source, backend: str | None = None,

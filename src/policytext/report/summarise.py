@@ -26,7 +26,7 @@ from ..alignment import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
 from ..formatting import interval, number
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..pipeline import AnalyzedDocument
+    from ..records import Analysis
     from ..records import Commitment, DocumentMeta
 
 __all__ = [
@@ -169,7 +169,7 @@ def summarise_briefing(
     *,
     eu_meta: Sequence[DocumentMeta] = (),
     partner_meta: Sequence[DocumentMeta] = (),
-    analyzed: Sequence[AnalyzedDocument] = (),
+    analyzed: Sequence[Analysis] = (),
     labels: Mapping[str, str] | None = None,
     top: int = 3,
     change: ChangeSettings | None = None,
@@ -198,7 +198,7 @@ def summarise_briefing(
         labels.setdefault(t.theme, t.theme)
     titles = {m.doc_id: m.title for m in (*eu_meta, *partner_meta)}
     for a in analyzed:
-        titles.setdefault(a.doc_id, a.document.meta.title)
+        titles.setdefault(a.doc_id, _meta(a).title)
     annex = _Annex(titles)
     scored = [t for t in alignment.themes if t.score is not None]
     ranked = sorted(scored, key=lambda t: (-t.score, t.theme))
@@ -386,8 +386,8 @@ def _talking_points(
 
 
 def commitment_changes(
-    older: AnalyzedDocument,
-    newer: AnalyzedDocument,
+    older: Analysis,
+    newer: Analysis,
     *,
     threshold: float = 0.6,
 ) -> dict[str, list[tuple[Commitment | None, Commitment | None, float]]]:
@@ -406,7 +406,7 @@ def commitment_changes(
         ``new``, ``dropped``, ``strengthened``, ``weakened``, ``kept``: lists of
         ``(older_commitment, newer_commitment, similarity)`` (``None`` on the missing side).
     """
-    def vectors(a: AnalyzedDocument) -> tuple[list[Commitment], np.ndarray]:
+    def vectors(a: Analysis) -> tuple[list[Commitment], np.ndarray]:
         row = {u.segment_id: i for i, u in enumerate(a.units)}
         items = [c for c in a.commitments if c.segment_id in row]
         if not items or a.vectors.size == 0:
@@ -439,22 +439,22 @@ def _commitment_quote(c: Commitment) -> Quote:
     return Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated)
 
 
-def _changes(analyzed: Sequence[AnalyzedDocument], annex: _Annex, settings: ChangeSettings) -> dict[str, Any]:
+def _changes(analyzed: Sequence[Analysis], annex: _Annex, settings: ChangeSettings) -> dict[str, Any]:
     """Change of commitments between consecutive dated documents of the same type."""
-    series: dict[str, list[AnalyzedDocument]] = {}
+    series: dict[str, list[Analysis]] = {}
     for a in analyzed:
-        if a.document.meta.date:
-            series.setdefault(a.document.meta.doc_type or "document", []).append(a)
+        if _meta(a).date:
+            series.setdefault(_meta(a).doc_type or "document", []).append(a)
     steps = []
     for doc_type, docs in sorted(series.items()):
-        docs = sorted(docs, key=lambda a: (a.document.meta.date, a.doc_id))
+        docs = sorted(docs, key=lambda a: (_meta(a).date, a.doc_id))
         for older, newer in zip(docs, docs[1:]):
             found = commitment_changes(older, newer, threshold=settings.threshold)
             step: dict[str, Any] = {
                 "doc_type": doc_type,
-                "from": {"doc_id": older.doc_id, "title": older.document.meta.title, "date": older.document.meta.date,
+                "from": {"doc_id": older.doc_id, "title": _meta(older).title, "date": _meta(older).date,
                          "commitments": len(older.commitments)},
-                "to": {"doc_id": newer.doc_id, "title": newer.document.meta.title, "date": newer.document.meta.date,
+                "to": {"doc_id": newer.doc_id, "title": _meta(newer).title, "date": _meta(newer).date,
                        "commitments": len(newer.commitments)},
                 "counts": {k: len(v) for k, v in found.items()},
             }
@@ -533,3 +533,10 @@ def summarise_comparison(
         "matrix": matrix,
         "methods": briefings[0]["methods"],
     }
+
+
+def _meta(a: Analysis) -> DocumentMeta:
+    """An analysis's document metadata (empty for one made without it)."""
+    from ..records import DocumentMeta
+
+    return a.meta if a.meta is not None else DocumentMeta(doc_id=a.doc_id)

@@ -93,7 +93,7 @@ class ThemeClassifier(BaseEstimator):
     def _embedder(self):
         if self.embedder is None:
             if not hasattr(self, "_default_embedder"):
-                from .embed import Embedder
+                from ..embed import Embedder
 
                 self._default_embedder = Embedder()
             return self._default_embedder
