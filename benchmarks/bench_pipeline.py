@@ -134,11 +134,15 @@ def spacy_baseline(corpus: Path) -> dict[str, float]:
 
 def run_once(corpus: Path, eu: str, store: Path, workers: int, precision: str = "auto") -> dict[str, Any]:
     """One ``score_corpus`` call in this process (the unit the subprocess mode times)."""
-    from policytext.batch import AnalyzerSpec, score_corpus
+    from policytext.batch import AnalyzerSpec, LocalExecutor, score_corpus
 
     t = time.perf_counter()
-    result = score_corpus(corpus, eu=eu, store=store, workers=workers, progress=False,
-                          spec=AnalyzerSpec(precision=precision))
+    executor = LocalExecutor(workers)
+    try:
+        result = score_corpus(corpus, eu=eu, store=store, executor=executor, progress=False,
+                              spec=AnalyzerSpec(precision=precision))
+    finally:
+        executor.close()
     return {"seconds": time.perf_counter() - t, "counts": result.counts, "peak_mb": _peak_mb(),
             "children_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN)}
 

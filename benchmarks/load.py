@@ -38,10 +38,10 @@ RATIO, SLACK_MB = 1.3, 100.0
 
 _CHILD = """
 import json, resource, sys, time
-from policytext.batch import score_corpus
+from policytext.batch import LocalExecutor, score_corpus
 t = time.perf_counter()
-r = score_corpus(sys.argv[1], eu=sys.argv[2], store=sys.argv[3], out=sys.argv[4], workers=int(sys.argv[5]),
-                 progress=False)
+r = score_corpus(sys.argv[1], eu=sys.argv[2], store=sys.argv[3], out=sys.argv[4],
+                 executor=LocalExecutor(int(sys.argv[5])), progress=False)
 print(json.dumps({"seconds": time.perf_counter() - t, "counts": r.counts,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

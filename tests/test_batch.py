@@ -102,8 +102,8 @@ def test_changed_setting_rescores_without_models(baseline, big_corpus, tmp_path,
     with monkeypatch.context() as m:
         m.setattr(tasks, "analyzer_for", no_models)
         m.setattr(batch.LocalExecutor, "_ensure_pool", no_models)
-        result = score_corpus(big_corpus, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50), workers=2,
-                              progress=False)
+        result = score_corpus(big_corpus, eu=EU, store=copy, config=AlignConfig(n_bootstrap=50),
+                              executor=batch.LocalExecutor(2), progress=False)
     assert result.counts["analysed"] == 0 and result.counts["scored"] == 6
     assert set(result.summary["status"]) == {"ok"}
     assert set(result.summary["action"]) == {"rescored"}

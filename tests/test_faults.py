@@ -195,6 +195,20 @@ class CrashOn:
         return self.fn(*args, **kwargs)
 
 
+class CrashOnceOn(CrashOn):
+    """The worker process dies the first time it gets ``doc_id`` (a marker file remembers across processes)."""
+
+    def __init__(self, fn: Callable[..., Any], doc_id: str, marker: Path) -> None:
+        super().__init__(fn, doc_id)
+        self.marker = marker
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args[1].doc_id == self.doc_id and not self.marker.exists():
+            self.marker.touch()
+            os._exit(1)
+        return self.fn(*args, **kwargs)
+
+
 class CrashingLocal(LocalExecutor):
     def run(self, fn, tasks, shared):
         return super().run(CrashOn(fn, CRASH_DOC), tasks, shared)
@@ -243,3 +257,28 @@ def test_worker_dying_on_dask_local_cluster_is_recorded(baseline, corpus, tmp_pa
         finally:
             executor.close()
     _assert_crashed_run(result, path, baseline, corpus, exact=False)
+
+
+def test_eu_reference_lost_with_a_dask_worker_is_tried_again(baseline, corpus, tmp_path):
+    """A reference whose worker dies (here: the first time it runs) is analysed again, not a failed run."""
+    pytest.importorskip("distributed")
+    import dask
+
+    marker = tmp_path / "crashed-once"
+
+    class CrashingOnceDask(DaskExecutor):
+        def run(self, fn, tasks, shared):
+            return super().run(CrashOnceOn(fn, EU, marker), tasks, shared)
+
+    path = tmp_path / "store.duckdb"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        executor = CrashingOnceDask(workers=2)
+        try:
+            result = score_corpus(corpus, eu=EU, store=path, executor=executor, progress=False)
+        finally:
+            executor.close()
+    assert marker.exists()  # the reference's first worker did die
+    lost = result.failures["doc_id"].tolist()  # a partner queued on the dead worker may be lost with it
+    assert result.counts["scored"] == N_DOCS - len(lost) and EU not in lost
+    if not lost:
+        assert_same(baseline, result)

@@ -80,3 +80,27 @@ def test_every_relative_import_names_an_existing_module():
                     except ModuleNotFoundError:
                         problems.append(f"{path.relative_to(root)}:{node.lineno}: {target} has no {alias.name}")
     assert not problems, "\n".join(problems)
+
+
+def test_public_functions_take_at_most_8_options():
+    """An executor or settings object absorbs the rest (workers, scheduler, device...)."""
+    import importlib
+    import inspect
+
+    too_many = []
+    for name in ("policytext", "policytext.batch", "policytext.evaluate", "policytext.report", "policytext.ingest",
+                 "policytext.store", "policytext.pipeline", "policytext.alignment", "policytext.embed"):
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", ()):
+            obj = getattr(module, attr)
+            target = obj.__init__ if inspect.isclass(obj) else obj
+            if not callable(target) or inspect.isclass(obj) and obj.__init__ is object.__init__:
+                continue
+            try:
+                params = inspect.signature(target).parameters.values()
+            except (TypeError, ValueError):
+                continue
+            options = [p.name for p in params if p.default is not inspect.Parameter.empty]
+            if len(options) > 8 and not inspect.isclass(obj):
+                too_many.append(f"{name}.{attr}: {len(options)} options ({', '.join(options)})")
+    assert not too_many, "\n".join(too_many)

@@ -268,6 +268,7 @@ def score_cmd(
     """
     from .alignment import AlignConfig
     from .batch import EXECUTORS, AnalyzerSpec, score_corpus
+    from .batch.executors import make_executor
     from .errors import PolicytextError
 
     if executor not in EXECUTORS:
@@ -293,9 +294,13 @@ def score_cmd(
         except (OSError, ValueError, TypeError) as e:
             _fail(f"{config}: unusable alignment settings ({e}); give a JSON object of AlignConfig fields")
     try:
-        result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, workers=workers,
-                              executor=executor, scheduler=scheduler, spec=AnalyzerSpec(device=device, backend=backend, precision=precision),
-                              progress=progress, force=force)
+        runner = make_executor(executor, workers=workers, scheduler=scheduler)  # starts nothing yet
+        try:
+            result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, executor=runner,
+                                  spec=AnalyzerSpec(device=device, backend=backend, precision=precision),
+                                  progress=progress, force=force)
+        finally:
+            runner.close()
     except (PolicytextError, ValueError, FileExistsError) as e:
         _fail(str(e))
     c = result.counts

@@ -60,7 +60,12 @@ class LocalExecutor:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
         self.initializer = initializer  # run once in each pool process (e.g. load the models)
+        self._warm: Callable[[], None] | None = None
         self._pool: ProcessPoolExecutor | None = None
+
+    def prepare(self, warm: Callable[[], None] | None) -> None:
+        """What a pool process runs when it starts, unless an ``initializer`` was given (load the models)."""
+        self._warm = warm
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
             shared: dict[str, Any]) -> Iterator[tuple[int, Any]]:
@@ -128,7 +133,7 @@ class LocalExecutor:
             import multiprocessing as mp
 
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
-                                             initializer=self.initializer)
+                                             initializer=self.initializer or self._warm)
         return self._pool
 
     def _discard_pool(self) -> None:
@@ -158,21 +163,32 @@ class DaskExecutor:
 
     def __init__(self, scheduler: Any = None, *, workers: int = 2) -> None:
         try:
-            from distributed import Client, LocalCluster
+            import distributed  # noqa: F401  (checked now; the cluster starts when first needed)
         except ImportError as e:
             raise PolicytextError(
                 "the dask executor needs dask.distributed: pip install 'policytext[dist]'"
             ) from e
+        self.scheduler, self.workers = scheduler, workers
         self._cluster = None
-        self._own_client = True
-        if scheduler is None:
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=":0")  # any free port: clusters may run side by side
-            self.client = Client(self._cluster)
-        elif isinstance(scheduler, str):
-            self.client = Client(scheduler)
-        else:
-            self.client, self._own_client = scheduler, False
+        self._client: Any = None
+        self._own_client = not (scheduler is not None and not isinstance(scheduler, str))
+
+    @property
+    def client(self) -> Any:
+        """The :class:`distributed.Client`, connected (and a local cluster started) on first use, so a run
+        with nothing to analyse starts nothing."""
+        if self._client is None:
+            from distributed import Client, LocalCluster
+
+            if self.scheduler is None:
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=":0")  # any free port: clusters may run side by side
+                self._client = Client(self._cluster)
+            elif isinstance(self.scheduler, str):
+                self._client = Client(self.scheduler)
+            else:
+                self._client = self.scheduler
+        return self._client
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
             shared: dict[str, Any]) -> Iterator[tuple[int, Any]]:
@@ -194,25 +210,22 @@ class DaskExecutor:
             fut.release()
 
     def close(self) -> None:
-        if self._own_client:
-            self.client.close()
+        if self._own_client and self._client is not None:
+            self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
 
-def make_executor(executor: str | Executor, workers: int, scheduler: str | None,
-                   warm: Callable[[], None] | None = None) -> tuple[Executor, bool]:
-    if not isinstance(executor, str):
-        return executor, False
-    if executor == "local":
+def make_executor(kind: str = "local", *, workers: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor the command line names: ``"local"`` (``workers`` processes; 1: this process) or
+    ``"dask"`` (a cluster at ``scheduler``, or a local one of ``workers`` processes)."""
+    if kind == "local":
         if scheduler:
             raise ValueError("--scheduler needs --executor dask")
-        return LocalExecutor(workers, initializer=warm), True
-    if executor == "dask":
-        return DaskExecutor(scheduler, workers=max(workers, 1)), True
-    raise ValueError(f"executor must be one of {', '.join(EXECUTORS)} (or an Executor), got {executor!r}")
-
-
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler, workers=max(workers, 1))
+    raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
 # --------------------------------------------------------------------------- planning
 
 

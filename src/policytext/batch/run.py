@@ -20,7 +20,7 @@ from ..errors import ManifestError, PolicytextError
 from ..records import DocumentMeta
 from ..records import Analysis, document_key
 from ..store import Store
-from .executors import Executor, LocalExecutor, make_executor
+from .executors import Executor, LocalExecutor
 from .tasks import (AnalyzerSpec, Source, TaskResult, align_partner, analyse_task, digest, one_blas_thread, route,
                     warm)
 
@@ -158,9 +158,7 @@ def score_corpus(
     store: str | os.PathLike[str] | Store | None = None,
     out: str | os.PathLike[str] | None = None,
     config: AlignConfig | None = None,
-    workers: int = 1,
-    executor: str | Executor = "local",
-    scheduler: str | None = None,
+    executor: Executor | None = None,
     spec: AnalyzerSpec | None = None,
     progress: bool | None = None,
     force: bool = False,
@@ -176,9 +174,9 @@ def score_corpus(
     out : folder for ``scores.{parquet,csv}`` (document × theme) and
         ``summary.{parquet,csv}`` (one row per document); ``None`` writes none.
     config : alignment settings; a change re-scores from stored analyses.
-    workers : worker processes (local executor) or local-cluster workers (dask without a scheduler).
-    executor : ``"local"``, ``"dask"``, or an :class:`Executor`.
-    scheduler : address of a Dask scheduler (with ``executor="dask"``).
+    executor : where documents are analysed: ``None`` (this process), :class:`LocalExecutor` ``(workers)``
+        (a pool of processes), :class:`DaskExecutor` ``(scheduler)`` (a cluster); see
+        :func:`~policytext.batch.executors.make_executor`.  The caller closes an executor it passes.
     spec : the models, ``device`` and language routing (``backend``) to use; default
         :class:`AnalyzerSpec` ``()`` (each document routed by its language).
     progress : show a progress bar on stderr; ``None``: only on a terminal outside CI.
@@ -246,8 +244,8 @@ def score_corpus(
         run_id = db.begin_run(
             corpus=str(corpus), reference=json.dumps(eu_items), reference_key=reference_key,
             analysis_fp=analysis_fp, score_fp=score_fp, settings=settings, models=models,
-            executor=executor if isinstance(executor, str) else getattr(executor, "name", type(executor).__name__),
-            workers=workers, device=spec.device, n_documents=len(partners),
+            executor=getattr(executor, "name", type(executor).__name__) if executor is not None else "local",
+            workers=getattr(executor, "workers", 1), device=spec.device, n_documents=len(partners),
         )
         counts = {"documents": len(partners), "analysed": 0, "scored": 0, "skipped": 0, "failed": 0}
 
@@ -267,7 +265,7 @@ def score_corpus(
                 counts["failed"] += 1
 
         if todo:
-            pool = (executor == "local" and workers > 1) or (isinstance(executor, LocalExecutor) and executor.workers > 1)
+            pool = isinstance(executor, LocalExecutor) and executor.workers > 1
             if pool and spec.threads is None:
                 spec = replace(spec, threads=1)  # one torch thread per worker process
             eu_records: dict[str, list[Analysis]] = {
@@ -293,7 +291,10 @@ def score_corpus(
                 if work or wanted:
                     # Workers load the default models when they start, unless no document can need them.
                     warm_up = partial(warm, spec) if any(planned[s.doc_id] in (None, "default") for s in work) else None
-                    runner, own_executor = make_executor(executor, workers, scheduler, warm=warm_up)
+                    runner, own_executor = (executor, False) if executor is not None else (LocalExecutor(1), True)
+                    prepare = getattr(runner, "prepare", None)
+                    if prepare is not None:
+                        prepare(warm_up)
                     ship = runner.ships_data
 
                     def shipped(s: Source) -> Source:
@@ -306,13 +307,21 @@ def score_corpus(
                     tasks = [(spec, shipped(r), b) for r, b in ref_jobs]
                     tasks += [(spec, shipped(s), planned[s.doc_id],
                                frozenset(b for b in backends if s.doc_key in analysed[b])) for s in work]
+                    lost: list[tuple[Source, str, tuple[Any, ...]]] = []
                     for i, res in runner.run(analyse_task, tasks, {}):
                         source, ref_backend = jobs[i]
                         res = _as_result(res, source)
-                        if ref_backend is not None:
+                        if ref_backend is not None and res.error_type == "WorkerLost":
+                            # lost with a worker another document killed: tried again alone, below
+                            lost.append((source, ref_backend, tasks[i]))
+                        elif ref_backend is not None:
                             batch.reference(source, ref_backend, res)
                         else:
                             batch.partner(source, res)
+                        advance(batch.flush())
+                    if lost:  # partners wait for their reference (held); a second loss stops the run
+                        for i, res in runner.run(analyse_task, [task for *_, task in lost], {}):
+                            batch.reference(lost[i][0], lost[i][1], _as_result(res, lost[i][0]))
                         advance(batch.flush())
                     # 3. documents found not to be English once read (``auto``): the multilingual reference.
                     if batch.waiting:
