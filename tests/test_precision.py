@@ -206,3 +206,15 @@ def test_forward_passes_see_one_length_at_least_two_rows_and_one_thread():
         torch.set_num_threads(before)
     np.testing.assert_array_equal(together, alone)
     assert all(rows >= 2 and threads == embed.FORWARD_THREADS for rows, threads in model.calls)
+
+
+@pytest.mark.parametrize("backend", ["default", "multilingual"])
+def test_the_fingerprint_covers_the_real_rule_and_model_files(backend):
+    """Every checksum in a backend's description is of files that exist (a moved module must not empty them)."""
+    import hashlib
+
+    empty = hashlib.sha256().hexdigest()
+    desc = AnalyzerSpec(precision="fp32").describe(backend)
+    sums = {"patterns": desc["patterns_sha256"], "taxonomy": desc["taxonomy_sha256"], "themes": desc["themes"]["sha256"]}
+    assert empty not in sums.values(), sums
+    assert Path(desc["themes"]["path"]).is_dir()

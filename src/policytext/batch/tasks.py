@@ -133,7 +133,7 @@ class AnalyzerSpec:
         from .. import __version__
         from ..models import resolve_sentence_model, resolve_spacy_model
 
-        pkg = Path(__file__).parent
+        pkg = Path(__file__).resolve().parents[1]  # the policytext package: rules, taxonomy, models
         patterns = _files_sha(sorted((pkg / "extract" / "patterns").glob("*.jsonl")))
         if backend == "default":
             theme_dir = Path(self.theme_model) if self.theme_model else pkg / "data" / "theme_model"
