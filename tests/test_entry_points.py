@@ -74,13 +74,14 @@ def test_call_order_and_batch_composition_do_not_change_scores(corpus_dir, refer
 
 
 def test_a_classifier_given_for_english_refuses_french_rather_than_misread_it(corpus_dir):
+    from policytext.multilingual import UnsupportedLanguageError
     from policytext.themes import ThemeClassifier
 
     corpus = load_corpus(corpus_dir)
     a = Analyzer(classifier=ThemeClassifier.load())
-    with pytest.raises(ValueError, match=r"not English: us-kr-cet-2023\.fr \(fr\)"):
+    with pytest.raises(UnsupportedLanguageError, match=r"us-kr-cet-2023\.fr \(fr\): not read by the default backend"):
         a.align([corpus[EU]], [corpus[FR]])
-    assert a.backend_for([corpus[EN]]) == "default"
+    assert a.backend_for([corpus[EN]]).name == "default"
 
 
 @pytest.mark.parametrize("workers", [1, 2])

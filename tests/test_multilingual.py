@@ -37,18 +37,34 @@ def test_sentence_ends_per_language(lang, text, n):
 def test_english_documents_keep_the_default_backend():
     en = _doc("a", "en", "The EU will invest in submarine cables by 2027.")
     fr = _doc("b", "fr", "L'Union européenne investira dans les câbles sous-marins d'ici 2027.")
-    assert choose_backend([en]) == "default"
-    assert choose_backend([en, fr]) == "multilingual"
-    assert choose_backend([en], "multilingual") == "multilingual"
+    assert choose_backend([en]).name == "default"
+    assert choose_backend([en, fr]).name == "multilingual"
+    assert choose_backend([en], "multilingual").name == "multilingual"
     with pytest.raises(ValueError, match="backend must be one of"):
         choose_backend([en], "minilm")
+
+
+def test_a_backend_that_cannot_read_a_document_says_so():
+    """No silent fallback: French on the default backend, Hindi anywhere, are clear errors naming the document."""
+    from policytext.multilingual import DEFAULT, MULTILINGUAL, UnsupportedLanguageError, get_backend
+
+    en = _doc("a", "en", "The EU will invest in submarine cables by 2027.")
+    fr = _doc("b", "fr", "L'Union européenne investira dans les câbles sous-marins d'ici 2027.")
+    hi = _doc("c", "hi", "यूरोपीय संघ 2027 तक समुद्री केबलों में निवेश करेगा।")
+    assert get_backend("default") is DEFAULT and get_backend(MULTILINGUAL) is MULTILINGUAL
+    with pytest.raises(UnsupportedLanguageError, match=r"default backend cannot read b \(fr\): the multilingual"):
+        choose_backend([en, fr], "default")
+    with pytest.raises(UnsupportedLanguageError, match=r"cannot read c \(hi\): no backend reads them"):
+        choose_backend([en, hi])
+    DEFAULT.check([en])
+    MULTILINGUAL.check([en, fr])
 
 
 def test_mixed_document_paragraph_language_switches_backend():
     text_fr = ("Les États-Unis et la République de Corée s'engagent à renforcer leur coopération dans le domaine "
                "des semi-conducteurs, de l'intelligence artificielle et des technologies quantiques.")
     doc = _doc("m", "en", "The EU will invest in submarine cables and secure connectivity by 2027.", text_fr)
-    assert choose_backend([doc]) == "multilingual"
+    assert choose_backend([doc]).name == "multilingual"
 
 
 def test_language_neutral_taxonomy_has_no_cues():
@@ -168,7 +184,7 @@ def test_english_run_unchanged(shared_corpus):
     doc = shared_corpus["eu-kr-dpc-2023"]
     analyzer = Analyzer()
     a = analyzer.analyze(doc)
-    assert analyzer.backend_for([doc]) == "default"
+    assert analyzer.backend_for([doc]).name == "default"
     models = analyzer.models_for("default")
     assert models["embedding"]["name"] == "all-MiniLM-L6-v2" and "backend" not in models
     emb = Embedder()

@@ -34,12 +34,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .errors import PolicytextError
 from .records import Document
 from .taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
+    "ANALYSIS_REVISION",
     "BACKENDS",
+    "Backend",
+    "DEFAULT",
+    "MULTILINGUAL",
+    "UnsupportedLanguageError",
     "choose_backend",
+    "get_backend",
     "document_languages",
     "language_neutral_taxonomy",
     "multilingual_taxonomy",
@@ -47,6 +54,14 @@ __all__ = [
     "multilingual_model_path",
     "load_multilingual_classifier",
 ]
+
+#: Bumped when a change to reading, segmentation or analysis code changes what an analysis holds, so
+#: that stored analyses made before are redone (it enters every fingerprint).  2: footnotes and
+#: endnotes (PDF small print, HTML notes, paragraphs under a "Notes" heading) are flagged ``is_note``
+#: and left out of the alignment and the commitments.  3: a sentence's vector is a function of the sentence
+#: alone (one-thread forward passes over equal-length buckets; last bits changed), and whether commitments
+#: were extracted is an explicit field.
+ANALYSIS_REVISION = 3
 
 #: Backend names accepted by :func:`choose_backend` (``"auto"`` decides from the documents).
 BACKENDS = ("auto", "default", "multilingual")
@@ -65,21 +80,200 @@ def document_languages(doc: Document) -> frozenset[str]:
                      | set(paragraph_languages(doc).values()))
 
 
-def choose_backend(docs: Sequence[Document], requested: str = "auto") -> str:
-    """The backend for a run over ``docs``: ``"default"`` or ``"multilingual"``.
+class UnsupportedLanguageError(PolicytextError):
+    """A document is in a language the chosen backend cannot read (no silent fallback to a model that cannot)."""
+
+
+class Backend:
+    """A way to read documents: an embedding model, the theme model trained with it, the languages it reads.
+
+    Two exist, :data:`DEFAULT` and :data:`MULTILINGUAL`; :func:`choose_backend` is the one function
+    that decides which reads a set of documents.  A backend builds its stages
+    (:meth:`embedder`, :meth:`classifier`), says what it reads (:attr:`languages`,
+    :meth:`check`) and describes its models for the fingerprint stored analyses are keyed by
+    (:meth:`describe`).  Commitments are extracted by language on every backend (English and
+    French rules: :data:`~policytext.pipeline.EXTRACTED_LANGUAGES`).
+    """
+
+    name: str = ""
+    languages: frozenset[str] = frozenset()
+
+    def unread(self, doc: Document) -> frozenset[str]:
+        """Languages of ``doc`` (its own and its paragraphs') this backend cannot read."""
+        return document_languages(doc) - self.languages - {""}
+
+    def check(self, docs: Sequence[Document]) -> None:
+        """Raise :class:`UnsupportedLanguageError` naming every document this backend cannot read."""
+        bad = [(d.doc_id, sorted(self.unread(d))) for d in docs if self.unread(d)]
+        if bad:
+            listed = "; ".join(f"{doc_id} ({', '.join(langs)})" for doc_id, langs in bad)
+            readers = [b.name for b in (DEFAULT, MULTILINGUAL) if b is not self and
+                       all(set(langs) <= b.languages for _, langs in bad)]
+            hint = (f"the {readers[0]} backend reads them (backend='auto' routes them there)" if readers else
+                    f"no backend reads them (multilingual reads: {', '.join(sorted(MULTILINGUAL.languages))})")
+            raise UnsupportedLanguageError(f"the {self.name} backend cannot read {listed}: {hint}")
+
+    def embedder(self, **options: Any) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def classifier(self, embedder: Any, theme_model: str | os.PathLike[str] | None = None) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def describe(self, spec: Any) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<backend {self.name}: {', '.join(sorted(self.languages))}>"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class _DefaultBackend(Backend):
+    """all-MiniLM-L6-v2 and the shipped theme model with the taxonomy's English cues: English text."""
+
+    name = "default"
+    languages = frozenset({"en"})
+
+    def embedder(self, **options: Any) -> Any:
+        """An :class:`~policytext.embed.Embedder` (options: ``model``, ``batch_size``, ``device``, ``cache``,
+        ``precision``)."""
+        from .embed import Embedder
+
+        return Embedder(**options)
+
+    def classifier(self, embedder: Any, theme_model: str | os.PathLike[str] | None = None) -> Any:
+        from .themes import ThemeClassifier
+
+        return ThemeClassifier.load(theme_model, embedder=embedder)
+
+    def describe(self, spec: Any) -> dict[str, Any]:
+        from .models import resolve_sentence_model
+
+        theme_dir = Path(spec.theme_model) if spec.theme_model else _package() / "data" / "theme_model"
+        precision = spec.resolved().precision
+        return {
+            "embedding": resolve_sentence_model(spec.embedding_model, verify=False).to_dict(),
+            # float32 adds nothing, so stores written before precision was an option keep their keys
+            **({"embedding_precision": precision} if precision != "fp32" else {}),
+            **_rules(spec),
+            "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
+            "taxonomy_sha256": _files_sha([_package() / "data" / "taxonomy.yaml"]),
+        }
+
+
+class _MultilingualBackend(Backend):
+    """USE multilingual v3 (16 languages in one space) and the theme model trained with it, cues in five."""
+
+    name = "multilingual"
+
+    @property
+    def languages(self) -> frozenset[str]:  # type: ignore[override]
+        from .embed import USE_LANGUAGES
+
+        return USE_LANGUAGES
+
+    def embedder(self, **options: Any) -> Any:
+        """A :class:`~policytext.embed.MultilingualEmbedder` (option: ``cache``)."""
+        from .embed import MultilingualEmbedder
+
+        return MultilingualEmbedder(**options)
+
+    def classifier(self, embedder: Any, theme_model: str | os.PathLike[str] | None = None) -> Any:
+        return load_multilingual_classifier(embedder, theme_model)
+
+    def describe(self, spec: Any) -> dict[str, Any]:
+        from .embed import resolve_use_model
+
+        theme_dir = multilingual_model_path()
+        return {
+            "backend": "multilingual",
+            "embedding": resolve_use_model().to_dict(),
+            **_rules(spec),
+            "spacy_fr": _optional_spacy("fr_core_news_sm"),
+            "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
+            "taxonomy_sha256": _files_sha([_package() / "data" / "taxonomy.yaml", _cue_file()]),
+            "french_rules_sha256": _files_sha([_package() / "extract" / "french.py"]),
+        }
+
+
+#: The two backends.
+DEFAULT: Backend = _DefaultBackend()
+MULTILINGUAL: Backend = _MultilingualBackend()
+
+
+def get_backend(backend: str | Backend) -> Backend:
+    """The backend named ``"default"`` or ``"multilingual"`` (a :class:`Backend` passes through)."""
+    if isinstance(backend, Backend):
+        return backend
+    for b in (DEFAULT, MULTILINGUAL):
+        if backend == b.name:
+            return b
+    raise ValueError(f"backend must be one of default, multilingual (or auto where the documents decide), "
+                     f"got {backend!r}")
+
+
+def choose_backend(docs: Sequence[Document], requested: str | Backend = "auto") -> Backend:
+    """The backend that reads ``docs``: the one function that decides it.
 
     Parameters
     ----------
     docs : every document of the run (EU reference and partners together, so
         their scores are comparable).
-    requested : ``"auto"`` (multilingual when any document or paragraph is not
-        English), ``"default"`` or ``"multilingual"``.
+    requested : ``"auto"`` (:data:`MULTILINGUAL` when any document or paragraph is
+        not English, else :data:`DEFAULT`), or a backend (name) to use.
+
+    Raises
+    ------
+    UnsupportedLanguageError
+        if the backend cannot read a document (a French text on the default
+        backend, a language USE does not know on the multilingual one).
     """
-    if requested not in BACKENDS:
+    if requested == "auto":
+        chosen = MULTILINGUAL if any(document_languages(d) - {"en"} for d in docs) else DEFAULT
+    elif isinstance(requested, Backend) or requested in BACKENDS:
+        chosen = get_backend(requested)
+    else:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {requested!r}")
-    if requested != "auto":
-        return requested
-    return "multilingual" if any(document_languages(d) - {"en"} for d in docs) else "default"
+    chosen.check(docs)
+    return chosen
+
+
+def _package() -> Path:
+    return Path(str(resources.files("policytext")))
+
+
+def _files_sha(paths: Sequence[Path]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in paths:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _optional_spacy(name: str) -> dict[str, str]:
+    from .models import resolve_spacy_model
+
+    try:
+        return resolve_spacy_model(name).to_dict()
+    except PolicytextError as e:  # the French rules fall back to a blank pipeline: recorded as such
+        return {"name": name, "missing": str(e)}
+
+
+def _rules(spec: Any) -> dict[str, Any]:
+    """What every backend's analysis also depends on: the spaCy model, the rule files, the code revision."""
+    from . import __version__
+    from .models import resolve_spacy_model
+
+    return {
+        "spacy": resolve_spacy_model(spec.spacy_model).to_dict(),
+        "patterns_sha256": _files_sha(sorted((_package() / "extract" / "patterns").glob("*.jsonl"))),
+        "policytext": __version__,
+        "analysis_revision": ANALYSIS_REVISION,
+    }
 
 
 def language_neutral_taxonomy(taxonomy: Taxonomy | str | os.PathLike[str] | None = None) -> Taxonomy:

