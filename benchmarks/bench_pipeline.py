@@ -62,7 +62,7 @@ def stages(corpus: Path, eu: str, precision: str = "auto", one_thread: bool = Tr
     spec = AnalyzerSpec(precision=precision).resolved()
     out["precision"] = spec.precision
     analyzer = spec.build()
-    extractor, classifier, memo = analyzer._extractor(), analyzer._classifier(), analyzer.embedder
+    extractor, (memo, classifier) = analyzer.commitment_extractor("en"), analyzer.stages("default")
     extractor.nlp  # noqa: B018 - load spaCy
     memo.encode(["warm up"])
     out["model_load"] = time.perf_counter() - t

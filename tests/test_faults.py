@@ -247,36 +247,32 @@ def test_worker_dying_in_local_pool_is_retried_then_recorded(baseline, corpus, t
 
 def test_worker_dying_on_dask_local_cluster_is_recorded(baseline, corpus, tmp_path):
     pytest.importorskip("distributed")
+    path = tmp_path / "store.duckdb"
+    result = _score_on_dask_without_retries(CrashingDask(workers=2), corpus, path)
+    _assert_crashed_run(result, path, baseline, corpus, exact=False)
+
+
+def _score_on_dask_without_retries(executor: DaskExecutor, corpus: Path, path: Path):
+    """Score with the scheduler allowed no retry of a task whose worker died (so our own handling is tested)."""
     import dask
 
-    path = tmp_path / "store.duckdb"
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        executor = CrashingDask(workers=2)
         try:
-            result = score_corpus(corpus, eu=EU, store=path, executor=executor, progress=False)
+            return score_corpus(corpus, eu=EU, store=path, executor=executor, progress=False)
         finally:
             executor.close()
-    _assert_crashed_run(result, path, baseline, corpus, exact=False)
 
 
 def test_eu_reference_lost_with_a_dask_worker_is_tried_again(baseline, corpus, tmp_path):
     """A reference whose worker dies (here: the first time it runs) is analysed again, not a failed run."""
     pytest.importorskip("distributed")
-    import dask
-
     marker = tmp_path / "crashed-once"
 
     class CrashingOnceDask(DaskExecutor):
         def run(self, fn, tasks, shared):
             return super().run(CrashOnceOn(fn, EU, marker), tasks, shared)
 
-    path = tmp_path / "store.duckdb"
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        executor = CrashingOnceDask(workers=2)
-        try:
-            result = score_corpus(corpus, eu=EU, store=path, executor=executor, progress=False)
-        finally:
-            executor.close()
+    result = _score_on_dask_without_retries(CrashingOnceDask(workers=2), corpus, tmp_path / "store.duckdb")
     assert marker.exists()  # the reference's first worker did die
     lost = result.failures["doc_id"].tolist()  # a partner queued on the dead worker may be lost with it
     assert result.counts["scored"] == N_DOCS - len(lost) and EU not in lost

@@ -204,6 +204,7 @@ def test_an_analyzers_analysis_is_stored_and_loaded_unchanged(tmp_path, demo_dir
     doc = load_corpus(demo_dir)["veloria-eu-joint-statement"]
     made = Analyzer().analyze(doc)
     assert made.doc_key == document_key(doc.meta) and made.backend == "default" and made.meta == doc.meta
+    assert made.precision in ("fp32", "bf16") and made.models["embedding"]["name"] == "all-MiniLM-L6-v2"
     with Store(tmp_path / "s.duckdb") as db:
         run = db.begin_run(corpus="c", settings={}, models={})
         db.put_result(run_id=run, doc_id=made.doc_id, doc_key=made.doc_key, role="partner", status="analysed",

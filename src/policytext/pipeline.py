@@ -311,7 +311,8 @@ class Analyzer:
             extracting = pool.submit(self._extract, docs)
             vectors, scores = self._embed_and_score(docs, embedder, clf, len(themes))
             extractions, notes_by_doc = extracting.result()  # leaving the block waits for the thread in any case
-        return self._assemble(docs, backend, themes, thresholds, vectors, scores, extractions, notes_by_doc)
+        made = {"precision": getattr(embedder, "effective_precision", "fp32"), "models": self.models_for(backend)}
+        return self._assemble(docs, backend, themes, thresholds, vectors, scores, extractions, notes_by_doc, made)
 
     def _embed_and_score(self, docs: list[Document], embedder: Any, clf: Any,
                          n_themes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -330,7 +331,7 @@ class Analyzer:
 
     def _assemble(self, docs: list[Document], backend: Backend, themes: tuple[str, ...], thresholds: np.ndarray,
                   vectors: np.ndarray, scores: np.ndarray, extractions: dict[str, Any],
-                  notes_by_doc: dict[str, list[str]]) -> list[Analysis]:
+                  notes_by_doc: dict[str, list[str]], made: dict[str, Any]) -> list[Analysis]:
         spans, start = [], 0
         for d in docs:
             spans.append((start, start + len(d.sentences)))
@@ -365,7 +366,7 @@ class Analyzer:
                 thresholds=np.asarray(thresholds, dtype=np.float64), commitments=commitments,
                 entities=ext.entities if ext else (), notes=notes, commitments_extracted=commitments_extracted(d),
                 backend=backend.name, language=d.meta.language or d.meta.detected_language, meta=d.meta,
-                doc_key=document_key(d.meta),
+                doc_key=document_key(d.meta), **made,
             ))
         return out
 

@@ -367,7 +367,10 @@ class Analysis:
     commitments, entities : what the extractor found.
     commitments_extracted : ``False`` where the document's language has no commitment rules (its firmness is
         unknown, not absent; the alignment leaves parity out).
-    backend : ``"default"`` or ``"multilingual"``; ``language`` the document's language.
+    backend : ``"default"`` or ``"multilingual"``; ``language`` the document's language;
+        ``precision`` the embedding's (``"fp32"``, ``"bf16"``).
+    models : provenance: names, versions and checksums of the models that made it (one shape
+        wherever it was made: :meth:`policytext.Analyzer.models_for`).
     notes : what the reader should know (a language without rules or cues...).
     seconds : time the analysis took (batch runs record it).
     """
@@ -384,6 +387,8 @@ class Analysis:
     commitments_extracted: bool = True
     backend: str = "default"
     language: str = ""
+    precision: str = "fp32"
+    models: dict[str, Any] = field(default_factory=dict)
     meta: DocumentMeta | None = None
     doc_key: str = ""
     seconds: float = 0.0

@@ -112,6 +112,8 @@ ALTER TABLE analyses ADD COLUMN IF NOT EXISTS commitments_extracted BOOLEAN;
 ALTER TABLE analyses ADD COLUMN IF NOT EXISTS backend VARCHAR;
 ALTER TABLE analyses ADD COLUMN IF NOT EXISTS language VARCHAR;
 ALTER TABLE analyses ADD COLUMN IF NOT EXISTS meta VARCHAR;
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS precision VARCHAR;
+ALTER TABLE analyses ADD COLUMN IF NOT EXISTS models VARCHAR;
 CREATE TABLE IF NOT EXISTS commitments (
     doc_key VARCHAR, analysis_fp VARCHAR, commitment_id VARCHAR, doc_id VARCHAR, segment_id VARCHAR,
     text VARCHAR, start INTEGER, "end" INTEGER, actor VARCHAR, strength VARCHAR, actor_text VARCHAR,
@@ -431,7 +433,8 @@ class Store:
     def load_analysis(self, doc_key: str, analysis_fp: str) -> Analysis:
         """Rebuild the :class:`~policytext.records.Analysis` of a document, bit for bit as it was saved."""
         extra = ", ".join(self._column("analyses", c, d) for c, d in (
-            ("commitments_extracted", "true"), ("backend", "'default'"), ("language", "''"), ("meta", "NULL")))
+            ("commitments_extracted", "true"), ("backend", "'default'"), ("language", "''"), ("meta", "NULL"),
+            ("precision", "'fp32'"), ("models", "NULL")))
         head = self.con.execute(
             f"SELECT doc_id, themes, thresholds, notes, seconds, {extra} FROM analyses "
             "WHERE doc_key = ? AND analysis_fp = ?",
@@ -439,7 +442,7 @@ class Store:
         ).fetchall()
         if not head:
             raise KeyError(f"no analysis of document {doc_key[:12]}… with fingerprint {analysis_fp[:12]}…")
-        doc_id, themes, thresholds, notes, seconds, extracted, backend, language, meta = head[0]
+        doc_id, themes, thresholds, notes, seconds, extracted, backend, language, meta, precision, models = head[0]
         key = [doc_key, analysis_fp]
         table = self.con.sql(
             'SELECT segment_id, doc_id, text, page, paragraph, start, "end", commitment, strength, negated, '
@@ -475,7 +478,8 @@ class Store:
             themes=tuple(themes), thresholds=np.asarray(thresholds, dtype=np.float64), commitments=commitments,
             entities=entities, notes=tuple(notes or ()), seconds=float(seconds or 0.0),
             commitments_extracted=bool(extracted), backend=backend, language=language,
-            meta=DocumentMeta(**json.loads(meta)) if meta else None,
+            meta=DocumentMeta(**json.loads(meta)) if meta else None, precision=precision,
+            models=json.loads(models) if models else {},
         )
 
     # -- writes: one transaction per document ----------------------------------------------
@@ -559,6 +563,7 @@ class Store:
             "seconds": a.seconds, "commitments_extracted": bool(a.commitments_extracted), "backend": a.backend,
             "language": a.language,
             "meta": json.dumps(a.meta.to_dict(), ensure_ascii=False, sort_keys=True) if a.meta is not None else None,
+            "precision": a.precision, "models": json.dumps(a.models, ensure_ascii=False, sort_keys=True),
         })
         n = len(a.units)
         sentences = pa.table({

@@ -422,7 +422,8 @@ class _Batch:
         analysis = res.analysis if res.analysis is not None else db.load_analysis(res.doc_key, fp)
         label = _label(source, res)
         with one_blas_thread():
-            alignment = align_partner(self.eu[backend], analysis, label, self.config, self.models[backend])
+            # provenance of the analysis itself, in the shape Analyzer.align records it
+            alignment = align_partner(self.eu[backend], analysis, label, self.config, analysis.models)
         if res.document:
             db.put_documents([res.document])
         status = "analysed" if res.analysis is not None or source.doc_id in self._pending else "rescored"
