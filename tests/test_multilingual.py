@@ -58,6 +58,8 @@ def test_a_backend_that_cannot_read_a_document_says_so():
         choose_backend([en, hi])
     DEFAULT.check([en])
     MULTILINGUAL.check([en, fr])
+    assert DEFAULT.taxonomy().ids == MULTILINGUAL.taxonomy().ids  # one set of themes, more cues on one
+    assert sum(len(t.cues) for t in MULTILINGUAL.taxonomy()) > sum(len(t.cues) for t in DEFAULT.taxonomy())
 
 
 def test_mixed_document_paragraph_language_switches_backend():

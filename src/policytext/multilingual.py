@@ -97,6 +97,8 @@ class Backend:
 
     name: str = ""
     languages: frozenset[str] = frozenset()
+    #: Languages whose commitments are extracted (by rules) on this backend; others get a note.
+    extractor_languages: tuple[str, ...] = ("en", "fr")
 
     def unread(self, doc: Document) -> frozenset[str]:
         """Languages of ``doc`` (its own and its paragraphs') this backend cannot read."""
@@ -120,6 +122,9 @@ class Backend:
         raise NotImplementedError
 
     def describe(self, spec: Any) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def taxonomy(self) -> Taxonomy:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -146,6 +151,10 @@ class _DefaultBackend(Backend):
         from .themes import ThemeClassifier
 
         return ThemeClassifier.load(theme_model, embedder=embedder)
+
+    def taxonomy(self) -> Taxonomy:
+        """The shipped taxonomy (English cues)."""
+        return load_taxonomy()
 
     def describe(self, spec: Any) -> dict[str, Any]:
         from .models import resolve_sentence_model
@@ -181,6 +190,10 @@ class _MultilingualBackend(Backend):
 
     def classifier(self, embedder: Any, theme_model: str | os.PathLike[str] | None = None) -> Any:
         return load_multilingual_classifier(embedder, theme_model)
+
+    def taxonomy(self) -> Taxonomy:
+        """The shipped taxonomy with its cues in English, French, Spanish, German and Japanese."""
+        return multilingual_taxonomy()
 
     def describe(self, spec: Any) -> dict[str, Any]:
         from .embed import resolve_use_model
