@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["MISSING", "escape_markdown", "interval", "metric", "number", "percent"]
+__all__ = ["MISSING", "escape_markdown", "interval", "metric", "number", "percent", "shorten"]
 
 #: How a missing value (``None`` or ``NaN``) is shown in reports.
 MISSING = "–"
@@ -45,3 +45,15 @@ def escape_markdown(text: str) -> str:
     """Escape Markdown and HTML syntax so quoted text renders as text."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis when longer than ``limit``
+    characters (a single word longer than the limit is cut inside, as nothing else fits)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"

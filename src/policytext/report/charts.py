@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from ..formatting import shorten
+
 __all__ = ["theme_bars_svg", "heatmap_svg", "score_colour"]
 
 _FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
@@ -26,7 +28,7 @@ def score_colour(score: float | None) -> str:
 
 
 def _clip(text: str, limit: int = 44) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 def _text_colour(score: float | None) -> str:

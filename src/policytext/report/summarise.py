@@ -23,7 +23,7 @@ import numpy as np
 
 from ..alignment import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
 
-from ..formatting import interval, number
+from ..formatting import interval, number, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..records import Analysis
@@ -108,8 +108,7 @@ def theme_labels(themes: Sequence[str]) -> dict[str, str]:
 
 
 def _short(text: str, limit: int = 140) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 class _Annex:
