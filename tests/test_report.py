@@ -245,3 +245,31 @@ def test_briefing_reports_change_between_dated_documents(alignment):
 def test_briefing_without_analyzer_needs_no_model(alignment):
     r = briefing(alignment)
     assert r.kind == "briefing" and not r.data["changes"]["available"]
+
+
+def test_a_pair_below_the_match_threshold_is_never_shown_as_shared_in_any_format():
+    """The closest pair of a theme without a match backs its score but is no shared commitment."""
+    from policytext.alignment import AlignConfig
+
+    eu = [Unit("eu:s0", "eu", "The EU will protect personal data in all partnerships.", paragraph=0,
+               commitment=True, strength="firm")]
+    weak = "Our ministry publishes an annual report on postal services."
+    partner = [Unit("p:s0", "p", weak, paragraph=0)]
+    v = _vec(1)
+    w = _near(v, 5, eps=1.3)  # cosine about 0.6 of the EU sentence: below a threshold of 0.7
+    a = align_units(eu, v[None, :], np.array([[0.9, 0.0, 0.0]]), partner, w[None, :], np.array([[0.9, 0.0, 0.0]]),
+                    THEMES, partner="P", config=AlignConfig(match_threshold=0.7))
+    pair = a.theme("privacy").evidence[0]
+    assert pair.similarity < 0.7 and "below the match threshold" in pair.reason  # kept as the score's evidence
+    r = Report(summarise_briefing(a, eu_meta=[DocumentMeta("eu")], partner_meta=[DocumentMeta("p")]))
+    assert r.data["shared"] == []
+    assert not any(weak in p["text"] for p in r.data["talking_points"])
+    for text, next_heading in ((r.markdown(), "\n## "), (r.html(), "<h2")):
+        shared_section = text.split("Shared commitments", 1)[1].split(next_heading, 1)[0]
+        assert "No EU statement has a partner match" in shared_section
+        assert "postal services" not in shared_section
+    assert weak not in " ".join(str(s) for s in r.data["shared"])
+    paragraphs = [p.text for p in r.docx(charts=False).paragraphs]
+    start = next(i for i, t in enumerate(paragraphs) if t.startswith("Shared commitments"))
+    end = next(i for i in range(start + 1, len(paragraphs)) if paragraphs[i].startswith("EU priorities absent"))
+    assert "postal services" not in " ".join(paragraphs[start:end])

@@ -202,10 +202,14 @@ def summarise_briefing(
     scored = [t for t in alignment.themes if t.score is not None]
     ranked = sorted(scored, key=lambda t: (-t.score, t.theme))
 
-    # Shared commitments: every evidence pair, best themes first.
+    # Shared commitments: every evidence pair at or above the match threshold, best themes first. The
+    # closest pair of a theme with no match (kept as its score's evidence) is not a shared commitment.
+    threshold = float(alignment.config.get("match_threshold", 0.5))
     shared = []
     for t in ranked:
         for e in t.evidence:
+            if e.similarity < threshold:
+                continue
             shared.append({
                 "theme": t.theme, "label": labels[t.theme], "similarity": round(e.similarity, 3),
                 "note": e.reason, "eu": annex.add(e.eu, side="EU", theme=t.theme),
