@@ -128,3 +128,20 @@ def test_a_footnote_is_not_the_documents_commitment(extractor):
     assert [c.segment_id for c in commitments] == [body.segment_id]
     # the note's entities are still found (from the gazetteer), with its anchors
     assert any(e.segment_id == note.segment_id and e.label == "INSTITUTION" for e in entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("By the next U.S.-EU TTC Ministerial, we intend to develop a roadmap on AI.",
+         "By the next U.S.-EU TTC Ministerial"),
+        ("The parties will report on progress by the next ministerial meeting.", "by the next ministerial meeting"),
+        ("We will meet again before the next G7 summit.", "before the next G7 summit"),
+        ("We will cooperate by 2027.", "by 2027"),
+        ("We will cooperate at the next meeting.", ""),  # when, not a deadline
+    ],
+)
+def test_deadlines_relative_to_events(extractor, text, deadline):
+    """What an analyst checks before the next meeting: "by the next Ministerial" is a deadline."""
+    c = classify(extractor, text, JOINT)
+    assert c is not None and c.deadline == deadline

@@ -59,8 +59,8 @@ __all__ = [
 #: that stored analyses made before are redone (it enters every fingerprint).  2: footnotes and
 #: endnotes (PDF small print, HTML notes, paragraphs under a "Notes" heading) are flagged ``is_note``
 #: and left out of the alignment and the commitments.  3: a sentence's vector is a function of the sentence
-#: alone (one-thread forward passes over equal-length buckets; last bits changed), and whether commitments
-#: were extracted is an explicit field.
+#: alone (one-thread forward passes over equal-length buckets; last bits changed), whether commitments
+#: were extracted is an explicit field, and deadlines relative to events ("by the next Ministerial") are read.
 ANALYSIS_REVISION = 3
 
 #: Backend names accepted by :func:`choose_backend` (``"auto"`` decides from the documents).

@@ -74,6 +74,11 @@ _AMOUNT = re.compile(
     re.I,
 )
 _DEADLINE_WORDS = re.compile(r"\b(?:(?:19|20)\d\d|days?|weeks?|months?|years?|end|quarter|q[1-4])\b", re.I)
+#: Deadlines relative to an event: "by the next U.S.-EU TTC Ministerial", "before the next summit".
+_EVENT_DEADLINE = re.compile(
+    r"\b(?:by|before|ahead of|in time for|until|no later than)\s+the\s+(?:next|upcoming|following|coming)\s+"
+    r"(?:[\w.\-]+\s+){0,5}?(?:ministerial|council|summit|meeting|dialogue|session|conference|g7|g20)"
+    r"(?:\s+(?:meeting|summit|session))?\b", re.I)
 
 
 def split_marker(text: str) -> tuple[str, int]:
@@ -592,6 +597,10 @@ class CommitmentFinder:
                     break
         if not deadline:
             m = re.search(r"\b(?:by|before|until|no later than|within)\s+(?:the\s+end\s+of\s+)?((?:19|20)\d\d)\b", sent.text)
+            if m:
+                deadline = m.group(0)
+        if not deadline:
+            m = _EVENT_DEADLINE.search(sent.text)
             if m:
                 deadline = m.group(0)
         quantities = []
