@@ -68,6 +68,7 @@ def test_demo_writes_an_escaped_summary_and_refuses_to_overwrite(demo_dir, tmp_p
     assert result.exit_code == 0, result.output
     summary = (out / "alignment-summary.md").read_text(encoding="utf-8")
     assert "Overall alignment" in summary and "Republic of Veloria" in summary
+    assert "–––" not in summary  # a missing interval is one dash, as in the briefings
     assert "<img" not in summary and "&lt;img src=x onerror=alert\\(1\\)&gt;" in summary
     data = json.loads((out / "alignment.json").read_text(encoding="utf-8"))
     assert {r["partner"] for r in data} >= {"Republic of Veloria <img src=x onerror=alert(1)>", "Kingdom of Ostmark"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .alignment import Alignment, Quote
 
-from .formatting import escape_markdown, number
+from .formatting import escape_markdown, interval, number
 
 __all__ = ["run_demo", "find_demo_corpus", "markdown_summary", "escape_markdown"]
 
@@ -46,13 +46,13 @@ def markdown_summary(alignments: Sequence[Alignment], *, title: str = "Alignment
     for a in alignments:
         lines += [f"## {escape_markdown(a.partner)}", "",
                   f"Documents: {escape_markdown(', '.join(a.partner_doc_ids))}  ",
-                  f"**Overall alignment: {number(a.overall)}** (interval {number(a.overall_low)}–{number(a.overall_high)})", "",
+                  f"**Overall alignment: {number(a.overall)}** (interval {interval(a.overall_low, a.overall_high)})", "",
                   "| theme | score | interval | partner sentences | matched | divergences |",
                   "|---|---:|---:|---:|---:|---:|"]
         for t in a.themes:
             if t.score is None and not t.partner_sentences:
                 continue
-            lines.append(f"| {t.theme} | {number(t.score)} | {number(t.low)}–{number(t.high)} | {t.partner_sentences} | "
+            lines.append(f"| {t.theme} | {number(t.score)} | {interval(t.low, t.high)} | {t.partner_sentences} | "
                          f"{t.matched} | {len(t.divergences)} |")
         lines.append("")
         ranked = sorted((t for t in a.themes if t.score is not None), key=lambda t: -t.score)
