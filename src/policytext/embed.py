@@ -309,15 +309,13 @@ class Embedder(_CachedEmbedder):
         import torch
 
         model = self._model
-        if self.effective_precision == "fp32":
+        # bf16: autocast runs the matrix products in bfloat16 and keeps layer norms and softmax in float32;
+        # the pooled vectors are normalised in float32.
+        precision = contextlib.nullcontext() if self.effective_precision == "fp32" else \
+            torch.autocast(device_type=model.device.type, dtype=torch.bfloat16)
+        with precision:
             vecs = model.encode(texts, batch_size=len(texts), convert_to_tensor=True,
                                 normalize_embeddings=False, show_progress_bar=False)
-        else:
-            # Autocast runs the matrix products in bfloat16 and keeps layer norms and softmax in float32;
-            # the pooled vectors are normalised in float32.
-            with torch.autocast(device_type=model.device.type, dtype=torch.bfloat16):
-                vecs = model.encode(texts, batch_size=len(texts), convert_to_tensor=True,
-                                    normalize_embeddings=False, show_progress_bar=False)
         return torch.nn.functional.normalize(vecs.float(), dim=1).cpu().numpy()
 
     def __repr__(self) -> str:

