@@ -62,7 +62,7 @@ __all__ = [
 #: and left out of the alignment and the commitments.  3: a sentence's vector is a function of the sentence
 #: alone (one-thread forward passes over equal-length buckets; last bits changed), whether commitments
 #: were extracted is an explicit field, and deadlines relative to events ("by the next Ministerial") are read.
-ANALYSIS_REVISION = 3
+ANALYSIS_REVISION = 4
 
 #: Backend names accepted by :func:`choose_backend` (``"auto"`` decides from the documents).
 BACKENDS = ("auto", "default", "multilingual")

@@ -75,6 +75,7 @@ class Analyzer:
         self.multilingual_embedder = multilingual_embedder
         self._cache: dict[tuple[str, ...], Analysis] = {}
         self._multilingual: dict[str, Any] = {}
+        self._speakers: Any = None
         self._extractions: dict[tuple[str, str], Any] = {}
 
     def clear_cache(self) -> None:
@@ -121,6 +122,15 @@ class Analyzer:
 
             self.extractor = CommitmentExtractor()
         return self.extractor
+
+    def speaker_reader(self):
+        """The :class:`~policytext.extract.speakers.SpeakerReader` (authors and speaker of each sentence),
+        on the English extractor's gazetteer."""
+        if self._speakers is None:
+            from .extract.speakers import SpeakerReader
+
+            self._speakers = SpeakerReader(self._extractor().lexicon)
+        return self._speakers
 
     def commitment_extractor(self, language: str = "en"):
         """The commitment extractor of ``language`` (``"en"`` or ``"fr"``), built on first use."""
@@ -341,18 +351,20 @@ class Analyzer:
             spans.append((start, start + len(d.sentences)))
             start += len(d.sentences)
         out = []
+        reader = self.speaker_reader()
         for d, (a, b) in zip(docs, spans):
             ext = extractions.get(d.doc_id)
+            _, speakers = reader.read(d)
             by_segment = {c.segment_id: c for c in ext.commitments} if ext else {}
             doc_scores = scores[a:b]
             units = []
-            for s in d.sentences:
+            for s, speaker in zip(d.sentences, speakers):
                 c = by_segment.get(s.segment_id)
                 units.append(Unit(
                     segment_id=s.segment_id, doc_id=d.doc_id, text=s.text, page=s.page, paragraph=s.paragraph,
                     start=s.start, end=s.end, commitment=c is not None, strength=c.strength if c else None,
                     negated=c.negated if c else False, condition=c.condition if c else "",
-                    is_heading=s.is_heading, is_note=s.is_note,
+                    is_heading=s.is_heading, is_note=s.is_note, speaker=speaker,
                 ))
             # Commitments carry the themes of their sentence.
             row_of = {s.segment_id: i for i, s in enumerate(d.sentences)}

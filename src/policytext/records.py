@@ -314,7 +314,7 @@ class ThemeScore:
 
 #: Metadata fields that enter a document's key (the rest derives from the content or its location).
 KEY_FIELDS = ("doc_id", "title", "issuer", "partner", "doc_type", "date", "language", "source", "license",
-              "complete", "notes")
+              "complete", "notes", "signatories", "status")
 
 
 def document_key(meta: DocumentMeta) -> str:
@@ -347,6 +347,9 @@ class Unit:
     condition: str = ""
     is_heading: bool = False
     is_note: bool = False
+    #: On whose behalf the sentence speaks (guidelines' labels: ``joint``, ``EU``, ``US``, ``India+US``,
+    #: ``other``, ``none``; see :mod:`policytext.extract.speakers`); ``""`` when not read.
+    speaker: str = ""
 
 
 

@@ -106,6 +106,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     strength VARCHAR, negated BOOLEAN, condition VARCHAR, theme_scores DOUBLE[], embedding FLOAT[]);
 -- added after the first release: stores written before get the column (NULL: not a note)
 ALTER TABLE sentences ADD COLUMN IF NOT EXISTS is_note BOOLEAN;
+-- on whose behalf each sentence speaks (policytext.extract.speakers); '' in stores from before
+ALTER TABLE sentences ADD COLUMN IF NOT EXISTS speaker VARCHAR;
 -- whether the document's commitments were extracted (False: its language has no commitment rules)
 ALTER TABLE analyses ADD COLUMN IF NOT EXISTS commitments_extracted BOOLEAN;
 -- the backend, the document's language and its metadata (JSON): an Analysis is loaded as it was saved
@@ -446,17 +448,19 @@ class Store:
         key = [doc_key, analysis_fp]
         table = self.con.sql(
             'SELECT segment_id, doc_id, text, page, paragraph, start, "end", commitment, strength, negated, '
-            f"condition, is_heading, {self._is_note_column} AS is_note, theme_scores, embedding FROM sentences "
+            f"condition, is_heading, {self._is_note_column} AS is_note, "
+            f"{self._column('sentences', 'speaker', _EMPTY_TEXT)} AS speaker, theme_scores, embedding FROM sentences "
             "WHERE doc_key = ? AND analysis_fp = ? ORDER BY idx",
             params=key,
         ).to_arrow_table()
         n = table.num_rows
-        cols = {name: table.column(name).to_pylist() for name in table.column_names[:13]}
+        cols = {name: table.column(name).to_pylist() for name in table.column_names[:14]}
         units = tuple(
             Unit(segment_id=cols["segment_id"][i], doc_id=cols["doc_id"][i], text=cols["text"][i],
                  page=cols["page"][i], paragraph=cols["paragraph"][i], start=cols["start"][i], end=cols["end"][i],
                  commitment=cols["commitment"][i], strength=cols["strength"][i], negated=cols["negated"][i],
-                 condition=cols["condition"][i], is_heading=cols["is_heading"][i], is_note=cols["is_note"][i])
+                 condition=cols["condition"][i], is_heading=cols["is_heading"][i], is_note=cols["is_note"][i],
+                 speaker=cols["speaker"][i])
             for i in range(n)
         )
         scores = _unlist(table.column("theme_scores"), n, np.float64)
@@ -572,7 +576,7 @@ class Store:
             "idx": pa.array(range(n), pa.int32()),
             **{name: pa.array([getattr(u, name) for u in a.units])
                for name in ("segment_id", "doc_id", "text", "start", "end", "page", "paragraph", "is_heading",
-                            "is_note", "commitment", "strength", "negated", "condition")},
+                            "is_note", "commitment", "strength", "negated", "condition", "speaker")},
             "theme_scores": _list_array(np.asarray(a.theme_scores, np.float64).reshape(n, len(a.themes)), pa.float64()),
             "embedding": _list_array(np.asarray(a.vectors, np.float32).reshape(n, -1 if n else 0), pa.float32()),
         })
@@ -635,6 +639,10 @@ class Store:
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
         finally:
             self.con.unregister(name)
+
+
+#: SQL literal of an empty string (the default of text columns added since a store was written).
+_EMPTY_TEXT = "''"
 
 
 def _q(name: str) -> str:

@@ -243,6 +243,21 @@ def evaluate_sentences(
         for line, c in zip(predictions, found):
             line.update(commitment=bool(c["commitment"]), strength=c["strength"], actor=c["actor"])
         method += "; commitments: rules (nothing trained on the gold labels), baseline: modal-verb cues alone"
+    speakers_path = gold_path.parent / "speakers.jsonl"
+    if speakers_path.is_file():
+        from ..ingest import load_corpus
+        from .speakers import predict_speakers, read_speakers, speaker_metrics
+
+        corpus = load_corpus(corpus_dir) if corpus_dir is not None else None
+        gold_speakers = read_speakers(speakers_path)
+        speakers = predict_speakers(rows, corpus)
+        metrics["speakers"] = speaker_metrics(rows, gold_speakers, speakers, corpus)
+        for line, sp in zip(predictions, speakers):
+            line["speaker"] = sp
+        method += (f"; speakers: rules (nothing trained on the gold labels) against {speakers_path.name}, baseline: "
+                   "each document's most frequent gold speaker")
+        if corpus is None:
+            notes.append("no corpus given: speakers read without the documents' authors")
     result = SentenceEvaluation(metrics=metrics, predictions=predictions, method=method, gold_path=str(gold_path),
                                 notes=notes)
     if predictions_path is not None:
