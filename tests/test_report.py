@@ -63,8 +63,8 @@ def report(alignment):
 
 def test_briefing_data_has_every_section_and_cites_every_quote(report):
     d = report.data
-    assert d["kind"] == "briefing" and d["schema"] == "policytext.briefing.v1"
-    assert [s["id"] for s in d["sections"]][:3] == ["summary", "themes", "talking-points"]
+    assert d["kind"] == "briefing" and d["schema"] == "policytext.briefing.v2"
+    assert [s["id"] for s in d["sections"]][:4] == ["summary", "sources", "themes", "talking-points"]
     assert d["overall"]["score"] is not None and d["overall"]["low"] <= d["overall"]["score"] <= d["overall"]["high"]
     assert {t["theme"] for t in d["themes"]} == set(THEMES)
     assert d["shared"] and d["shared"][0]["eu"]["ref"].startswith("Q")

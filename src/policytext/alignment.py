@@ -26,11 +26,15 @@ firmness parity
     with ranks firm 3, intent 2, soft 1, no commitment 0; a conditional
     commitment ranks ``condition_discount`` lower.  (Negated ones are divergences.)
 divergence
-    the share of matched pairs pointing in opposite directions (one side
-    negated, or contrary cues such as "restrict", "oppose"), counting also
-    partner statements on the theme that oppose their closest EU statement
-    (cosine >= ``divergence_threshold``); it multiplies the score by
+    the share of matched pairs where the partner, in a text of its own,
+    declines an undertaking the EU makes (its matching sentence is a negated
+    commitment, the EU's an affirmative one; never inside agreed language,
+    never for a negation aimed at a harm such as "will not tolerate"), counting
+    also negated partner commitments on the theme that match an EU commitment
+    without being its best match; it multiplies the score by
     ``1 - divergence_penalty * share`` and every divergent pair is listed.
+    Contrary words alone ("oppose", "restrict") are not divergence: both sides
+    oppose harms.
 
 ``score = 100 * (w_cov*coverage + w_agr*agreement + w_par*parity) * (1 - penalty*divergence)``.
 
@@ -38,6 +42,17 @@ Where the partner's commitments were not extracted (a language without
 commitment rules: ``partner_commitments_known`` False), firmness is unknown, not
 absent: parity is left out (``None``; the other two weights are rescaled to sum
 to 1) and a negation on the EU side is not read as a divergence.
+
+Who speaks matters (:mod:`policytext.extract.speakers`): each partner-side
+sentence is the partner's **own** position, **agreed** language it signed
+with the EU, or a **third** party's; the EU's own words inside a joint text
+and sentences that are no one's position (titles, lists, definitions,
+savings clauses) never count.  The score rests on what the partner signed
+(own and agreed text: agreed language is a commitment the partner made, and
+the strongest thing to build on); each theme also reports ``own_score``, the
+score from the partner's own texts alone, and how many sentences of each
+kind it rests on.  A partner with no signed text in the corpus is scored on
+third-party texts and says so (``basis``).
 
 The interval is a percentile bootstrap (``n_bootstrap`` draws, seeded by the
 inputs): the EU's sentences on the theme are resampled with replacement, and
@@ -70,6 +85,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AlignConfig",
+    "BOILERPLATE",
+    "SIGNED_KINDS",
+    "is_boilerplate",
+    "TASKING",
     "Unit",
     "Quote",
     "EvidencePair",
@@ -77,22 +96,10 @@ __all__ = [
     "Alignment",
     "align_units",
     "STRENGTH_RANK",
-    "CONTRARY_CUES",
 ]
 
 #: Rank of each strength for firmness parity (no commitment ranks 0).
 STRENGTH_RANK = {"firm": 3, "intent": 2, "soft": 1, None: 0}
-
-#: Words that turn a statement against a goal; a matched pair where only one
-#: side carries them (or a negation) is a divergence.
-CONTRARY_CUES = re.compile(
-    r"\b(?:oppose[sd]?|opposing|reject(?:s|ed|ing)?|refuse[sd]?|refrain(?:s|ed)?|"
-    r"restrict(?:s|ed|ing)?|ban(?:s|ned|ning)?|prohibit(?:s|ed|ing)?|withdraw(?:s|n|ing)?|"
-    r"abandon(?:s|ed|ing)?|suspend(?:s|ed|ing)?|not (?:support|adopt|join|endorse|accept)|"
-    r"no longer|decline[sd]? to)\b",
-    re.I,
-)
-
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:
@@ -142,11 +149,16 @@ class Quote:
     end: int
     strength: str | None = None
     negated: bool = False
+    #: On whose behalf the sentence speaks (``joint``, ``EU``, ``US``, ``India+US``...; see
+    #: :mod:`policytext.extract.speakers`), and for a partner quote how it relates to the partner:
+    #: ``own``, ``agreed`` (signed with the EU) or ``third`` (a text or words of others).
+    speaker: str = ""
+    kind: str = ""
 
     @classmethod
-    def of(cls, u: Unit) -> Quote:
+    def of(cls, u: Unit, kind: str = "") -> Quote:
         return cls(u.doc_id, u.segment_id, u.text, u.page, u.paragraph, u.start, u.end,
-                   u.strength if u.commitment else None, u.negated)
+                   u.strength if u.commitment else None, u.negated, u.speaker, kind)
 
     @property
     def anchor(self) -> str:
@@ -203,9 +215,29 @@ class ThemeAlignment:
     gaps: tuple[Quote, ...] = ()
     partner_only: tuple[Quote, ...] = ()
     partner_prominent: bool = False
+    #: the partner's sentences on the theme by kind (``own``, ``agreed``, ``third``): what the score rests on
+    partner_kinds: dict[str, int] = field(default_factory=dict)
+    #: the score from the partner's own sentences alone (no agreed language); ``None`` without any
+    own_score: float | None = None
+    #: sentences naming the theme (a cue of the taxonomy) that the classifier did not put on it
+    eu_mentions: int = 0
+    partner_mentions: int = 0
+
+    @property
+    def status(self) -> str:
+        """``shared`` (matched statements), ``addressed`` (the partner speaks to the theme, nothing matches the
+        EU's statements), ``mentioned`` (named in passing only), ``absent`` (the partner's documents say nothing on
+        it), or ``eu_silent`` (the EU reference does not address it)."""
+        if self.score is None:
+            return "eu_silent"
+        if self.matched:
+            return "shared"
+        if self.partner_sentences:
+            return "addressed"
+        return "mentioned" if self.partner_mentions else "absent"
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)} | {"status": self.status}
         for key in ("evidence", "divergences"):
             out[key] = [e.to_dict() for e in out[key]]
         for key in ("gaps", "partner_only"):
@@ -213,13 +245,15 @@ class ThemeAlignment:
         return out
 
 
-_QUOTE_FIELDS = ("doc_id", "segment_id", "page", "paragraph", "start", "end", "strength", "quote", "anchor")
+_QUOTE_FIELDS = ("doc_id", "segment_id", "page", "paragraph", "start", "end", "strength", "speaker", "relation",
+                 "quote", "anchor")
 
 
 def _quote_columns(prefix: str, q: Quote) -> dict[str, Any]:
     return {f"{prefix}{k}": v for k, v in (("doc_id", q.doc_id), ("segment_id", q.segment_id), ("page", q.page),
                                            ("paragraph", q.paragraph), ("start", q.start), ("end", q.end),
-                                           ("strength", q.strength), ("quote", q.text), ("anchor", q.anchor))}
+                                           ("strength", q.strength), ("speaker", q.speaker), ("relation", q.kind),
+                                           ("quote", q.text), ("anchor", q.anchor))}
 
 
 def _quote_frame(rows: list[dict[str, Any]], head: list[str], prefixes: Sequence[str],
@@ -231,7 +265,7 @@ def _quote_frame(rows: list[dict[str, Any]], head: list[str], prefixes: Sequence
     columns = head + [f"{p}{k}" for p in prefixes for k in _QUOTE_FIELDS]
     frame = pd.DataFrame(rows, columns=columns)
     return missing_as_na(frame, ints=[f"{p}{k}" for p in prefixes for k in ("page", "paragraph")],
-                         text=[f"{p}strength" for p in prefixes] + list(texts))
+                         text=[f"{p}{k}" for p in prefixes for k in ("strength", "speaker", "relation")] + list(texts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +281,13 @@ class Alignment:
     overall_high: float | None
     config: dict[str, Any] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
+    #: what the partner side rests on: ``signed`` (texts the partner issued or signed: its own and agreed
+    #: language), ``third-party only`` (no such text: others' texts stand in, flagged), or ``unknown``
+    #: (the sentences carry no speaker)
+    basis: str = "unknown"
+    #: all the partner-side sentences by kind, including those left out (``eu``: the EU's own words inside
+    #: a joint text; ``none``: titles, headings, lists; ``boilerplate``: definitions, savings clauses)
+    partner_kinds: dict[str, int] = field(default_factory=dict)
 
     def theme(self, theme_id: str) -> ThemeAlignment:
         for t in self.themes:
@@ -266,13 +307,16 @@ class Alignment:
 
         cols = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage", "eu_sentences",
                 "partner_sentences", "eu_commitments", "partner_commitments", "agreement", "parity",
-                "divergence", "matched"]
-        rows = [{c: getattr(t, c) for c in cols} | {"evidence": len(t.evidence), "divergences": len(t.divergences)}
+                "divergence", "matched", "own_score"]
+        rows = [{c: getattr(t, c) for c in cols} | {"evidence": len(t.evidence), "divergences": len(t.divergences),
+                                                    "status": t.status}
+                | {f"partner_{k}": t.partner_kinds.get(k, 0) for k in ("own", "agreed", "third")}
                 for t in self.themes]
-        frame = pd.DataFrame(rows, columns=cols + ["evidence", "divergences"])
+        frame = pd.DataFrame(rows, columns=cols + ["evidence", "divergences", "status", "partner_own",
+                                                   "partner_agreed", "partner_third"])
         frame.insert(0, "partner", self.partner)
         return missing_as_na(frame, floats=["score", "low", "high", "eu_coverage", "partner_coverage", "agreement",
-                                            "parity", "divergence"])
+                                            "parity", "divergence", "own_score"])
 
     def evidence_frame(self) -> pd.DataFrame:
         """Every evidence pair, ranked within theme, with the ids to join on.
@@ -306,6 +350,7 @@ class Alignment:
             "partner_doc_ids": list(self.partner_doc_ids), "overall": self.overall,
             "overall_low": self.overall_low, "overall_high": self.overall_high,
             "themes": [t.to_dict() for t in self.themes], "config": self.config, "models": self.models,
+            "basis": self.basis, "partner_kinds": dict(self.partner_kinds),
         }
 
     def _repr_html_(self) -> str:
@@ -338,41 +383,28 @@ def _rescale(sim: np.ndarray, cfg: AlignConfig) -> np.ndarray:
     return np.clip((sim - cfg.sim_floor) / (cfg.sim_ceiling - cfg.sim_floor), 0.0, 1.0)
 
 
-def _contrary(text: str) -> bool:
-    return bool(CONTRARY_CUES.search(text))
+#: A negated undertaking that opposes a harm ("will not tolerate attacks") agrees with the EU, not against it.
+_HARM_NEGATION = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:tolerate|condone|allow|permit|accept|ignore|stand by)\b",
+                            re.I)
 
 
-def _divergent(eu: Unit, partner: Unit, known: bool = True) -> str:
-    """Why a matched pair points in opposite directions ('' if it does not).
+def _divergent(eu: Unit, partner: Unit, known: bool = True, kind: str = "") -> str:
+    """Why a matched pair points in opposite directions ('' if it does not): precision first.
 
-    ``known``: whether the partner sentence's commitment reading exists (else a
-    negation cannot be compared).
+    A divergence is claimed only when the partner, in a text of its own, declines
+    an undertaking the EU makes: its matching sentence is a negated commitment
+    ("will not ...", "does not intend to ...") and the EU's is an affirmative one.
+    Never inside agreed language (``kind == "agreed"``: both sides signed it), never
+    where the partner's commitment reading is unknown (``known`` False), and never
+    for a negation aimed at a harm ("will not tolerate ..."). Contrary words alone
+    ("oppose", "restrict", "ban") are not read as divergence: both sides oppose harms.
     """
-    if known and eu.negated != partner.negated:
-        return "one side negates the undertaking"
-    eu_c, p_c = _contrary(eu.text), _contrary(partner.text)
-    if p_c and not eu_c:
-        return "the partner's statement carries a contrary cue"
-    if eu_c and not p_c and partner.commitment and eu.commitment:
-        return "the EU statement carries a contrary cue the partner lacks"
+    if kind == "agreed" or not known:
+        return ""
+    if (partner.commitment and partner.negated and eu.commitment and not eu.negated
+            and not _HARM_NEGATION.search(partner.text)):
+        return "the partner declines an undertaking the EU makes"
     return ""
-
-
-def _divergence_matrix(eu_units: Sequence[Unit], partner_units: Sequence[Unit],
-                       known: np.ndarray | None = None) -> np.ndarray:
-    """Boolean ``(n_eu, n_partner)`` matrix: does the pair diverge (same rule as :func:`_divergent`)?"""
-    def flags(units: Sequence[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (np.array([u.negated for u in units], dtype=bool),
-                np.array([_contrary(u.text) for u in units], dtype=bool),
-                np.array([u.commitment for u in units], dtype=bool))
-
-    (neg_e, con_e, com_e), (neg_p, con_p, com_p) = flags(eu_units), flags(partner_units)
-    known = np.ones(len(partner_units), dtype=bool) if known is None else known
-    return (
-        ((neg_e[:, None] != neg_p[None, :]) & known[None, :])
-        | (con_p[None, :] & ~con_e[:, None])
-        | (con_e[:, None] & ~con_p[None, :] & com_p[None, :] & com_e[:, None])
-    )
 
 
 def _theme_components(
@@ -429,28 +461,29 @@ def _contrary_pairs(
     sims: np.ndarray,
     cfg: AlignConfig,
     seen: set[tuple[int, int]],
+    kinds: Sequence[str],
+    known: np.ndarray,
 ) -> tuple[EvidencePair, ...]:
-    """Partner statements on the theme that take a contrary position to an EU statement on it.
+    """Partner statements on the theme that decline an EU undertaking without being its best match.
 
-    The reverse direction of the divergence check: a partner sentence that is
-    negated or carries a contrary cue is paired with its closest EU sentence on
-    the theme; when they are about the same thing (cosine at least
-    ``divergence_threshold``, below the match threshold since negation moves the
-    wording) and only the partner opposes, the pair is a divergence.
+    The reverse direction of the divergence check: a negated partner commitment
+    is paired with its closest EU sentence on the theme; when they are about the
+    same thing (cosine at least ``match_threshold``) and :func:`_divergent` holds,
+    the pair is a divergence.
     """
     out = []
     if not len(eu_idx):
         return ()
     for p in p_idx:
         u = partner_units[p]
-        if not (u.negated or _contrary(u.text)):
+        if not u.negated:
             continue
         k = int(sims[eu_idx, p].argmax())
         e, sim = int(eu_idx[k]), float(sims[eu_idx[k], p])
-        reason = _divergent(eu_units[e], u)
-        if sim >= cfg.divergence_threshold and reason and (e, int(p)) not in seen:
-            out.append(EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(u), sim, divergent=True,
-                                    reason=f"the partner takes a contrary position ({reason})"))
+        reason = _divergent(eu_units[e], u, bool(known[p]), kinds[p])
+        if sim >= cfg.match_threshold and reason and (e, int(p)) not in seen:
+            out.append(EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(u, kinds[p]), sim, divergent=True,
+                                    reason=reason))
     return tuple(sorted(out, key=lambda x: (-x.similarity, x.partner.segment_id)))
 
 
@@ -463,6 +496,50 @@ def _seed(cfg: AlignConfig, *sides: Sequence[Unit]) -> int:
             h.update(f"{u.doc_id}\x00{u.segment_id}\x00{u.text}\x01".encode())
         h.update(b"\x02")
     return int.from_bytes(h.digest()[:8], "little")
+
+
+#: Sentences that are no one's position however well they match: definitions, savings and entry-into-force
+#: clauses, section numbers, narration of the meeting itself.  They are left out of both sides.
+BOILERPLATE = re.compile(
+    r"^\W*(?:\(?[a-z0-9]{1,4}\)\s*)?(?:the terms?\s+[\"“'‘][^\"”'’]{1,80}[\"”'’]\s+(?:means?|refers? to|has the meaning)\b"
+    r"|[\"“'‘][^\"”'’]{1,80}[\"”'’]\s+(?:means|refers to|shall mean)\b"
+    r"|for (?:the )?purposes? of this\b|as used in this (?:order|section|regulation|directive|act|statement)\b"
+    r"|nothing in this (?:order|statement|regulation|section|declaration|communiqu)"
+    r"|this (?:order|regulation|directive) (?:is not intended to|shall (?:enter into force|apply|be implemented))"
+    r"|(?:sec(?:tion)?\.?\s*\d+\.?\s*$)"
+    r"|the (?:meeting|council|dialogue|ministerial|summit)\b[^.]{0,60}\b(?:was|were) (?:held|co-?chaired|chaired|"
+    r"attended|hosted|convened)\b"
+    r"|on \w+ \d{1,2}, \d{4},[^.]{0,120}\bheld\b"
+    r"|[^.]{0,120}\b(?:met for the (?:first|second|third|fourth|fifth) time|took place in|was held in)\b"
+    r"|(?:[-•]\s*)?the [^.]{0,80}\b(?:council|dialogue|committee|working group|ministerial)\s+met\s+(?:in|on|at|for)\b"
+    r"|[^.]{0,80}\b(?:also )?(?:sometimes )?referred to as\b)",
+    re.I)
+#: An administrative tasking inside a government ("the Secretary of Commerce shall ... within 90 days"): a real
+#: undertaking, but a poor quote for a dialogue; shown only when nothing else matches nearly as well.
+TASKING = re.compile(
+    r"\b(?:Secretary|Director|Administrator|Attorney General|Assistant to the President|heads? of (?:relevant )?"
+    r"agencies|agencies)\b[^.]{0,240}\bshall\b|\bwithin \d+ days of the date of this order\b")
+#: How much lower an administrative tasking ranks as a partner's best match (cosine).
+TASKING_PENALTY = 0.05
+
+
+def is_boilerplate(text: str) -> bool:
+    """Whether a sentence is no one's position however well it matches: a definition, a savings or
+    entry-into-force clause, narration of the meeting, a lead-in that ends with a colon, or a heading
+    written as a sentence ("Directing the Development of a National Security Memorandum.")."""
+    from .extract.commitments import looks_like_heading
+
+    t = text.strip()
+    if BOILERPLATE.search(t) or re.search(r"\bshall be implemented consistent with applicable law\b", t, re.I):
+        return True
+    if t.endswith(":"):
+        return True
+    return len(t.split()) <= 12 and t.endswith(".") and looks_like_heading(t[:-1])
+
+
+#: Kinds of partner-side sentence that are evidence of the partner's position (see
+#: :func:`policytext.extract.speakers.evidence_kind`); the others are left out.
+SIGNED_KINDS = ("own", "agreed")
 
 
 def align_units(
@@ -479,6 +556,9 @@ def align_units(
     config: AlignConfig | None = None,
     models: dict[str, Any] | None = None,
     partner_commitments_known: Sequence[bool] | bool = True,
+    partner_kinds: Sequence[str] | None = None,
+    eu_mentions: np.ndarray | None = None,
+    partner_mentions: np.ndarray | None = None,
 ) -> Alignment:
     """Align a partner's sentences with the EU's, theme by theme (the pure core).
 
@@ -495,13 +575,22 @@ def align_units(
     partner_commitments_known : per partner sentence (or one value for all) whether
         its commitment reading exists; ``False`` for text in a language without
         commitment rules, whose firmness and negation are then unknown, not absent.
+    partner_kinds : per partner sentence, how it relates to the partner (``own``,
+        ``agreed``, ``third``, ``eu``, ``none``; :func:`policytext.extract.speakers.evidence_kind`).
+        ``eu`` and ``none`` sentences are never the partner's; the score rests on the
+        partner's signed text (``own`` and ``agreed``), or, where it has none, on
+        third-party text (``basis == "third-party only"``).  ``None``: every sentence is the
+        partner's own (``basis == "unknown"``).
+    eu_mentions, partner_mentions : optional ``(n, len(themes))`` boolean matrices: the sentence names
+        the theme (a cue of the taxonomy).  They never change a score; they keep a theme the classifier
+        missed from being called absent.
 
     Returns
     -------
     Alignment
         Per theme: score 0-100 with a bootstrap interval, coverage both sides,
         agreement, parity, divergence, ranked evidence pairs, gaps and
-        partner-only priorities; and an overall index with its interval.
+        partner-only priorities, what the score rests on; and an overall index with its interval.
     """
     cfg = config or AlignConfig()
     themes = list(themes)
@@ -511,21 +600,50 @@ def align_units(
     eu_theme_scores = np.asarray(eu_theme_scores, dtype=np.float64).reshape(n_eu, len(themes))
     partner_theme_scores = np.asarray(partner_theme_scores, dtype=np.float64).reshape(n_p, len(themes))
     thr = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(themes),))
-    # Headings name a theme but commit to nothing: they count for prominence only.  Footnotes and
-    # endnotes cite others (sources, laws, URLs): they are not the document's position and count for nothing.
-    eu_head = np.array([u.is_heading for u in eu_units], dtype=bool).reshape(n_eu, 1)
+    kinds = list(partner_kinds) if partner_kinds is not None else ["own"] * n_p
+    if len(kinds) != n_p:
+        raise ValueError(f"partner_kinds has {len(kinds)} items for {n_p} partner sentences")
+    # What each side may quote and score: headings name a theme but commit to nothing (prominence only);
+    # footnotes cite others; titles, lists and references (speaker "none"), definitions and savings clauses
+    # are no one's position; the EU's own words inside a partner-side text are not the partner's.
+    boiler = {}
+
+    def usable(u: Unit) -> bool:
+        if u.is_heading or u.is_note or u.speaker == "none":
+            return False
+        if u.text not in boiler:
+            boiler[u.text] = is_boilerplate(u.text)
+        return not boiler[u.text]
+
+    eu_use = np.array([usable(u) for u in eu_units], dtype=bool).reshape(n_eu, 1)
+    p_base = np.array([usable(u) and k not in ("eu", "none") for u, k in zip(partner_units, kinds)], dtype=bool)
+    signed = p_base & np.isin(np.array(kinds, dtype=object), SIGNED_KINDS)
+    if partner_kinds is None:
+        basis = "unknown"
+    elif signed.any() or not p_base.any():
+        basis = "signed"
+    else:
+        basis = "third-party only"
+    p_use = (signed if basis == "signed" else p_base).reshape(n_p, 1)
+    kind_counts = {k: int(sum(1 for u, x in zip(partner_units, kinds) if x == k and
+                              (k in ("eu", "none") or usable(u)))) for k in ("own", "agreed", "third", "eu", "none")}
+    kind_counts["boilerplate"] = int(sum(1 for u, x in zip(partner_units, kinds)
+                                         if x not in ("eu", "none") and not usable(u) and u.speaker != "none"))
     p_head = np.array([u.is_heading for u in partner_units], dtype=bool).reshape(n_p, 1)
-    eu_note = np.array([u.is_note for u in eu_units], dtype=bool).reshape(n_eu, 1)
-    p_note = np.array([u.is_note for u in partner_units], dtype=bool).reshape(n_p, 1)
-    eu_has = (eu_theme_scores >= thr) & ~eu_head & ~eu_note
-    p_has = (partner_theme_scores >= thr) & ~p_head & ~p_note
+    eu_has = (eu_theme_scores >= thr) & eu_use
+    p_has = (partner_theme_scores >= thr) & p_use
     p_head_theme = (partner_theme_scores >= thr) & p_head
+    eu_named = (np.zeros_like(eu_has) if eu_mentions is None
+                else np.asarray(eu_mentions, dtype=bool).reshape(n_eu, len(themes)) & eu_use & ~eu_has)
+    p_named = (np.zeros_like(p_has) if partner_mentions is None
+               else np.asarray(partner_mentions, dtype=bool).reshape(n_p, len(themes)) & p_use & ~p_has)
     sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
     eu_rank = np.array([_rank(u, cfg) for u in eu_units], dtype=float)
     p_rank = np.array([_rank(u, cfg) for u in partner_units], dtype=float)
     eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
     p_known = np.broadcast_to(np.asarray(partner_commitments_known, dtype=bool), (n_p,)).copy()
-    div_all = _divergence_matrix(eu_units, partner_units, p_known)
+    own = np.array([k == "own" for k in kinds], dtype=bool)
+    tasking = np.array([bool(TASKING.search(u.text)) for u in partner_units], dtype=float) * TASKING_PENALTY
     rng = np.random.default_rng(_seed(cfg, eu_units, partner_units))
     alpha = (1 - cfg.interval) / 2
 
@@ -538,7 +656,7 @@ def align_units(
         eu_cov = 1.0 - math.exp(-len(eu_idx) / cfg.coverage_scale)
         p_cov = 1.0 - math.exp(-len(p_idx) / cfg.coverage_scale)
         partner_only = tuple(
-            Quote.of(partner_units[i])
+            Quote.of(partner_units[i], kinds[i])
             for i in sorted(p_idx, key=lambda i: (-partner_theme_scores[i, j], i))
             if n_eu == 0 or sims[:, i].max() < cfg.match_threshold
         )[: cfg.max_evidence]
@@ -548,30 +666,45 @@ def align_units(
             eu_commitments=int(sum(eu_units[i].commitment for i in eu_idx)),
             partner_commitments=int(sum(partner_units[i].commitment for i in p_idx)),
             partner_prominent=bool(p_head_theme[:, j].any()),
+            partner_kinds={k: int(sum(kinds[i] == k for i in p_idx)) for k in ("own", "agreed", "third")
+                           if any(kinds[i] == k for i in p_idx)},
+            eu_mentions=int(eu_named[:, j].sum()), partner_mentions=int(p_named[:, j].sum()),
         )
         if len(eu_idx) == 0:
             results.append(ThemeAlignment(score=None, low=None, high=None, agreement=0.0, parity=0.0,
                                           divergence=0.0, matched=0, partner_only=partner_only, **common))
             continue
         emphasis[j] = float(eu_weight[eu_idx].sum())
+
+        def best(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+            """Each EU sentence's best partner match among ``cand``: (similarity, partner index, reason, divergent)."""
+            sub = sims[np.ix_(eu_idx, cand)] if len(cand) else np.zeros((len(eu_idx), 0))
+            pos = ((sub - tasking[cand][None, :]).argmax(axis=1) if sub.shape[1]
+                   else np.zeros(len(eu_idx), dtype=int))
+            b_sim = sub[np.arange(len(eu_idx)), pos] if sub.shape[1] else np.zeros(len(eu_idx))
+            b_idx = cand[pos] if len(cand) else np.zeros(len(eu_idx), dtype=int)
+            why = [_divergent(eu_units[e], partner_units[p], bool(p_known[p]), kinds[p]) if len(cand) else ""
+                   for e, p in zip(eu_idx, b_idx)]
+            return b_sim, b_idx, why, np.array([bool(r) for r in why], dtype=float)
+
         # Candidates on the partner side: its sentences on the theme (none: agreement and parity are 0).
-        cand = p_idx if len(p_idx) else np.arange(0)
-        sub = sims[np.ix_(eu_idx, cand)] if len(cand) else np.zeros((len(eu_idx), 0))
-        best_pos = sub.argmax(axis=1) if sub.shape[1] else np.zeros(len(eu_idx), dtype=int)
-        best_sim = sub.max(axis=1) if sub.shape[1] else np.zeros(len(eu_idx))
-        best_idx = cand[best_pos] if len(cand) else np.zeros(len(eu_idx), dtype=int)
-        diverg_reason = [
-            _divergent(eu_units[e], partner_units[p], bool(p_known[p])) if len(cand) else ""
-            for e, p in zip(eu_idx, best_idx)
-        ]
-        diverg = np.array([bool(r) for r in diverg_reason], dtype=float)
+        cand = p_idx
+        best_sim, best_idx, diverg_reason, diverg = best(cand)
         contrary = _contrary_pairs(theme, eu_units, partner_units, eu_idx, p_idx, sims, cfg,
                                    {(e, p) for e, p, s, r in zip(eu_idx, best_idx, best_sim, diverg_reason)
-                                    if r and s >= cfg.match_threshold})
+                                    if r and s >= cfg.match_threshold}, kinds, p_known)
         score, cov, agr, par, div, n_matched = _theme_components(
             eu_weight[eu_idx], best_sim, best_idx, len(p_idx), eu_rank[eu_idx], p_rank, diverg, cfg, len(contrary),
             p_known,
         )
+        own_score = None
+        own_idx = p_idx[own[p_idx]] if len(p_idx) else p_idx
+        if len(own_idx) and len(own_idx) < len(p_idx):
+            o_sim, o_idx, _, o_div = best(own_idx)
+            own_score = round(_theme_components(eu_weight[eu_idx], o_sim, o_idx, len(own_idx), eu_rank[eu_idx],
+                                                p_rank, o_div, cfg, 0, p_known)[0], 2)
+        elif len(own_idx):
+            own_score = round(score, 2)
 
         # Bootstrap: resample the EU's sentences on the theme (with replacement) and
         # the partner's count of theme sentences (Poisson); the partner's candidate
@@ -589,7 +722,7 @@ def align_units(
 
         pairs = sorted(
             (
-                EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(partner_units[p]), float(s),
+                EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(partner_units[p], kinds[p]), float(s),
                              divergent=bool(r), reason=r)
                 for e, p, s, r in zip(eu_idx, best_idx, best_sim, diverg_reason)
                 if len(cand) and s >= cfg.match_threshold
@@ -597,19 +730,22 @@ def align_units(
             key=lambda e: (-e.similarity, e.eu.segment_id, e.partner.segment_id),
         )
         evidence = _dedupe([p for p in pairs if not p.divergent])[: cfg.max_evidence]
-        divergences = tuple(p for p in pairs if p.divergent) + contrary
-        gaps = tuple(Quote.of(eu_units[e]) for e, s in zip(eu_idx, best_sim) if s < cfg.match_threshold)
+        divergences = _dedupe([p for p in pairs if p.divergent] + list(contrary))  # one per partner sentence
+        # The EU statements without a partner match, the most specific to the theme first.
+        gaps = tuple(Quote.of(eu_units[e]) for e, s in sorted(zip(eu_idx, best_sim), key=lambda x: (-eu_theme_scores[x[0], j], x[0]))
+                     if s < cfg.match_threshold)
         if not evidence and not divergences and len(cand) and score > 0:
             # A score above zero always comes with its best (if weak) pair.
             k = int(best_sim.argmax())
-            evidence = (EvidencePair(theme, Quote.of(eu_units[eu_idx[k]]), Quote.of(partner_units[best_idx[k]]),
+            evidence = (EvidencePair(theme, Quote.of(eu_units[eu_idx[k]]),
+                                     Quote.of(partner_units[best_idx[k]], kinds[best_idx[k]]),
                                      float(best_sim[k]), reason="closest pair (below the match threshold)"),)
         results.append(ThemeAlignment(
             score=round(score, 2), low=round(float(low), 2), high=round(float(high), 2),
             agreement=round(agr, 4), parity=None if par is None else round(par, 4), divergence=round(div, 4),
             matched=n_matched,
             evidence=tuple(evidence), divergences=divergences, gaps=gaps[: cfg.max_evidence],
-            partner_only=partner_only, **common,
+            partner_only=partner_only, own_score=own_score, **common,
         ))
 
     scored = [j for j, t in enumerate(results) if t.score is not None]
@@ -628,7 +764,8 @@ def align_units(
         partner_doc_ids=tuple(dict.fromkeys(u.doc_id for u in partner_units)),
         themes=tuple(results),
         overall=overall_t[0], overall_low=overall_t[1], overall_high=overall_t[2],
-        config=cfg.to_dict(), models=dict(models or {}),
+        config=cfg.to_dict(), models=dict(models or {}), basis=basis,
+        partner_kinds={k: v for k, v in kind_counts.items() if v},
     )
 
 

@@ -15,6 +15,7 @@ reference is analysed once however many partners are aligned with it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -451,12 +452,51 @@ def align_analyses(eu: Sequence[Analysis], partner_analyses: Sequence[Analysis],
         arrays = [getattr(a, name) for a in items if len(a.units)]
         return np.concatenate(arrays) if arrays else np.zeros((0, width))
 
+    from .extract.speakers import default_reader, evidence_kind
+
+    reader = default_reader()
+    party = reader.party(partner or next((a.meta.partner for a in pa if a.meta is not None and a.meta.partner), ""))
+    kinds = []
+    for a in pa:
+        authors = reader.authors(a.meta)
+        kinds += [evidence_kind(u.speaker, authors, party) if u.speaker else "own" for u in a.units]
     return align_units(
         [u for a in eu for u in a.units], cat(eu, "vectors", dim), cat(eu, "theme_scores", len(themes)),
         [u for a in pa for u in a.units], cat(pa, "vectors", dim), cat(pa, "theme_scores", len(themes)),
         themes, thresholds=eu[0].thresholds, partner=partner, config=config, models=models or {},
         partner_commitments_known=[a.commitments_extracted for a in pa for _ in a.units],
+        partner_kinds=kinds if any(u.speaker for a in pa for u in a.units) else None,
+        eu_mentions=np.concatenate([theme_mentions(a) for a in eu]),
+        partner_mentions=np.concatenate([theme_mentions(a) for a in pa]),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _cue_patterns(backend: str) -> dict[str, Any]:
+    from .multilingual import get_backend
+    from .themes import compile_cues
+
+    taxonomy = get_backend(backend).taxonomy()
+    return dict(zip(taxonomy.ids, compile_cues(taxonomy)))
+
+
+_MENTIONS: dict[tuple[str, str, str, int], np.ndarray] = {}
+
+
+def theme_mentions(a: Analysis) -> np.ndarray:
+    """``(n, len(a.themes))`` booleans: the sentence names the theme (a cue of its backend's taxonomy).
+
+    Used to tell a theme the partner names in passing from one it never names; never in a score.
+    """
+    from .themes import cue_matrix
+
+    key = (a.backend, a.doc_key or a.doc_id, a.doc_id, len(a.units))
+    if key not in _MENTIONS:
+        patterns = _cue_patterns(a.backend)
+        _MENTIONS[key] = cue_matrix([u.text for u in a.units], [patterns.get(t) for t in a.themes]).astype(bool)
+        if len(_MENTIONS) > 4096:
+            _MENTIONS.pop(next(iter(_MENTIONS)))
+    return _MENTIONS[key].reshape(len(a.units), len(a.themes))
 
 
 def align(

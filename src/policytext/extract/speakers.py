@@ -62,7 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..records import Document, DocumentMeta
 
 __all__ = ["Authors", "SpeakerReader", "JOINT", "NONE", "OTHER", "EVIDENCE_KINDS", "evidence_kind",
-           "speaker_parties", "speaker_label"]
+           "speaker_parties", "speaker_label", "default_reader", "voice"]
 
 JOINT, NONE, OTHER = "joint", "none", "other"
 
@@ -100,7 +100,9 @@ _PARTICIPANTS = re.compile(
     r"(?:were|included|comprised)\b|(?:the meeting|it) was attended by\b)", re.I)
 _MEMBERSHIP = re.compile(r"\b(?:form|are|constitute|comprise)\s+(?:the\s+)?(?:initial\s+|founding\s+)?"
                          r"(?:set of\s+)?(?:member|members|signator|participants)", re.I)
-_SELF_REFERENCE = re.compile(
+_SELF_NOTICE = re.compile(r"\b(?:licen[cs]e\s*:|not an? official (?:text|document)|illustrative,? fictional|"
+                     r"all rights reserved)|©", re.I)
+_REFERENCE = re.compile(
     r"^(?:this|the present)\s+(?:joint\s+)?(?:statement|communiqu[eé]|fact sheet|document|press release|"
     r"declaration|roadmap|readout)\s+(?:is|was)\s+(?:a\s+joint\s+statement|issued|published|released|adopted)\b"
     r"|^this is a joint statement\b", re.I)
@@ -126,6 +128,9 @@ class Authors:
     groups: tuple[str, ...] = ()
     default: str = OTHER
     source: str = "inferred"
+    #: names of signatories the gazetteer does not know, and their short forms (``Veloria`` for
+    #: ``Republic of Veloria``), each with its party label
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def joint(self) -> bool:
@@ -140,6 +145,22 @@ class Authors:
         """``EU and US (manifest)``."""
         names = list(self.parties) + list(self.groups)
         return f"{_join(names) or 'unknown'} ({self.source})"
+
+
+_STATE_PREFIX = re.compile(r"^(?:the\s+)?(?:Republic|Kingdom|State|Federation|Commonwealth|Principality|Sultanate|"
+                           r"Federal Republic|People's Republic|Islamic Republic|United Republic)\s+of\s+(?:the\s+)?",
+                           re.I)
+
+
+def _aliases(names: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """``(name, label)`` pairs for names the gazetteer does not know: the name and its short form, longest first."""
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(name, name)
+        short = _STATE_PREFIX.sub("", name)
+        if short and short != name:
+            out.setdefault(short, name)
+    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
 
 
 def _join(names: Sequence[str]) -> str:
@@ -244,10 +265,26 @@ class SpeakerReader:
                 out.append(label)
         return out
 
-    def subject(self, text: str, *, title: bool = False) -> list[str]:
+    def party(self, label: str) -> str | None:
+        """The party a partner label names (``"United States"`` -> ``"US"``); a name the gazetteer does not
+        know stands for itself (``"Veloria"``); ``None`` for a group ("G7 (incl. Japan, UK, Canada)")."""
+        label = (label or "").strip()
+        if not label:
+            return None
+        rx, labels = self._names
+        whole = rx.fullmatch(label) or rx.fullmatch(re.sub(r"^the\s+", "", label, flags=re.I))
+        if whole and labels.get(whole.group(0)):
+            return labels[whole.group(0)]
+        named = self.parties(label)
+        if not named and re.fullmatch(r"[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,3}", label):
+            return label
+        return None
+
+    def subject(self, text: str, *, title: bool = False, aliases: Sequence[tuple[str, str]] = ()) -> list[str]:
         """The parties that are the subject of ``text`` ([] when its subject is no named party).
 
         ``title``: ``text`` is a title, whose verb may be capitalised ("United States and India Elevate ...").
+        ``aliases``: further ``(name, label)`` pairs (signatories the gazetteer does not know).
         """
         rx, labels = self._names
         _, offset = split_marker(text)
@@ -256,25 +293,35 @@ class SpeakerReader:
         if m:
             s = s[m.end():]
         found: list[str] = []
+
+        def name_at(text: str) -> tuple[int, str] | None:
+            n = rx.match(text)
+            if n and labels.get(n.group(0)):
+                return n.end(), labels[n.group(0)]  # type: ignore[return-value]
+            for alias, label in aliases:
+                if text.startswith(alias) and not text[len(alias):len(alias) + 1].isalnum():
+                    return len(alias), label
+            return None
+
         while True:
             s = re.sub(r"^(?:the|The)\s+", "", s)
-            n = rx.match(s)  # a name with its title ("President Biden") first, then without it
-            if not (n and labels.get(n.group(0))):
+            hit = name_at(s)  # a name with its title ("President Biden") first, then without it
+            if hit is None:
                 t = _TITLES.match(s)
-                n = rx.match(s[t.end():]) if t else None
-                if n:
+                hit = name_at(s[t.end():]) if t else None
+                if hit is not None:
                     s = s[t.end():]  # type: ignore[union-attr]
-            if not n or not labels.get(n.group(0)):
+            if hit is None:
                 return []
-            found.append(labels[n.group(0)])  # type: ignore[arg-type]
-            s = s[n.end():]
+            found.append(hit[1])
+            s = s[hit[0]:]
             h = re.match(_HEAD_NOUNS, s, re.I)
             if h:
                 s = s[h.end():]
             j = _JOINER.match(s)
             if j:
                 rest = re.sub(r"^(?:the|The)\s+", "", s[j.end():])
-                if rx.match(rest) or rx.match(_TITLES.sub("", rest, count=1)):
+                if name_at(rest) or name_at(_TITLES.sub("", rest, count=1)):
                     s = s[j.end():]
                     continue
             break
@@ -308,24 +355,26 @@ class SpeakerReader:
         else:
             issuer = _PUBLISHED_BY.sub("", meta.issuer or "")
             parties = self.parties(issuer)
-            partner = self.parties(meta.partner or "")
+            named = self.party(meta.partner or "")
+            partner = self.parties(meta.partner or "") or ([named] if named else [])
             if (meta.doc_type or "").lower() in _JOINT_DOC_TYPES or re.search(r"\bjoint\b", meta.issuer or "", re.I):
                 parties += [p for p in partner if p not in parties]
             if _GROUP_ISSUER.search(issuer):
                 groups.append(re.sub(r"\s+", " ", issuer).strip(" ;,()"))  # "G7 Leaders", "Members of the ..."
             elif not parties:
                 parties = partner[:1] or ([meta.partner] if meta.partner else [])
-        draft = Authors(tuple(parties), tuple(groups), OTHER, source)
+        aliases = _aliases([p for p in parties if p not in self._names[1].values()])
+        draft = Authors(tuple(parties), tuple(groups), OTHER, source, aliases)
         if draft.joint:
             default = JOINT
         elif parties:
             default = parties[0]
-            about = self.subject(_FACT_SHEET.sub("", meta.title or ""), title=True)
+            about = self.subject(_FACT_SHEET.sub("", meta.title or ""), title=True, aliases=aliases)
             if len(about) >= 2 and default in about:
                 default = speaker_label(about, draft)
         else:
             default = OTHER
-        return Authors(tuple(parties), tuple(groups), default, source)
+        return Authors(tuple(parties), tuple(groups), default, source, aliases)
 
     def speaker(self, text: str, authors: Authors, *, heading: bool = False, note: bool = False,
                 title: str = "") -> str:
@@ -334,7 +383,7 @@ class SpeakerReader:
             heading = False  # a list item flagged as a heading by its layout is an item of content
         if heading or note or self.no_position(text, title) or self.is_membership_list(text):
             return NONE
-        subject = self.subject(text)
+        subject = self.subject(text, aliases=authors.aliases)
         if not subject:
             return authors.default
         if not authors.parties and not authors.groups:
@@ -365,7 +414,7 @@ class SpeakerReader:
                 return True
         if looks_like_heading(body) or _DATE_LINE.match(body) or _REFERENCE.match(body):
             return True
-        if _SELF_REFERENCE.match(body) or _PARTICIPANTS.match(body):
+        if _SELF_REFERENCE.match(body) or _PARTICIPANTS.match(body) or _NOTICE.search(body):
             return True
         if _TABLE_HEADER.search(body) and sum(w.isupper() for w in body.split()) >= len(body.split()) / 2:
             return True
@@ -383,3 +432,40 @@ class SpeakerReader:
         for seg in document.sentences:
             out.append(self.speaker(seg.text, authors, heading=seg.is_heading, note=seg.is_note, title=title))
         return authors, tuple(out)
+
+
+_DEFAULT: SpeakerReader | None = None
+
+
+def default_reader() -> SpeakerReader:
+    """One :class:`SpeakerReader` on the shipped gazetteer, shared by the alignment and the briefings."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = SpeakerReader()
+    return _DEFAULT
+
+
+def voice(speaker: str, kind: str, authors: Authors, partner: str = "") -> str:
+    """Who is speaking, in words for a briefing: ``agreed: EU and US``, ``own: Kenya with US``, ``EU``,
+    ``third party: US``, ``third party: India and US, as reported by US``."""
+    if speaker == JOINT:
+        names = _join(list(authors.parties) + list(authors.groups)) or "the signatories"
+    elif speaker in ("", OTHER):
+        names = "unknown"
+    else:
+        names = _join(sorted(speaker_parties(speaker)))
+    if kind == "agreed":
+        return f"agreed: {names}"
+    if kind == "own":
+        if speaker == JOINT and len(authors.parties) > 1 and partner in authors.parties:
+            others = [p for p in authors.parties if p != partner]
+            return f"own: {partner} with {_join(others)}"
+        return f"own: {names}"
+    if kind == "third":
+        reporter = _join(list(authors.parties) + list(authors.groups))
+        if speaker != JOINT and reporter and set(speaker_parties(speaker)) != set(authors.parties):
+            return f"third party: {names}, as reported by {reporter}"
+        return f"third party: {names}"
+    if kind == "eu":
+        return "EU"
+    return names

@@ -200,12 +200,13 @@ def briefing(
     labels : theme id -> label.
     change : settings of the change-over-time matching.
     """
-    analyzed = []
+    analyzed, eu_analyzed = [], []
     if analyzer is not None and partner_docs:  # on the backend the alignment used (cached)
         route = analyzer.backend_for(list(eu_docs) + list(partner_docs))
         analyzed = analyzer.analyze_many(list(partner_docs), backend=route)
+        eu_analyzed = analyzer.analyze_many(list(eu_docs), backend=route) if eu_docs else []
     data = summarise_briefing(alignment, eu_meta=[d.meta for d in eu_docs], partner_meta=[d.meta for d in partner_docs],
-                              analyzed=analyzed, labels=labels, change=change)
+                              analyzed=analyzed, eu_analyzed=eu_analyzed, labels=labels, change=change)
     return Report(data)
 
 

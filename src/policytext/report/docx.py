@@ -95,7 +95,7 @@ class _Writer:
     def quote(self, q: Mapping[str, Any], side: str) -> None:
         p = self.doc.add_paragraph(style="Quote")
         strength = f" ({q['strength']})" if q.get("strength") else ""
-        p.add_run(_t(f"{side}{strength}: ")).bold = True
+        p.add_run(_t(f"{q.get('voice') or side}{strength}: ")).bold = True
         p.add_run(_t(f"“{q['text']}”"))
         self.cite(p, q)
 
@@ -163,6 +163,10 @@ def write_docx(data: Mapping[str, Any], path: str | Path, *, charts: bool = True
     return path
 
 
+def _kinds(k: Mapping[str, int]) -> str:
+    return " / ".join(str(k.get(x, 0)) for x in ("own", "agreed", "third"))
+
+
 def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     titles = {s["id"]: s["title"] for s in d["sections"]}
     w.doc.add_heading(_t(d["title"]), level=0)
@@ -172,6 +176,11 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     s = d["summary"]
     w.heading(titles["summary"], 1)
     w.para(s["headline"]).runs[0].bold = True
+    w.para(s["basis"])
+    if s["warnings"]:
+        w.heading("Read first", 2)
+        for text in s["warnings"]:
+            w.para(f"⚠ {text}", style="List Bullet")
     w.heading("Strongest convergences", 2)
     for c in s["convergences"]:
         p = w.para(f": {number(c['score'])} (interval {c['interval']})", style="List Bullet", bold_prefix=c["label"])
@@ -180,23 +189,41 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
         w.para("No theme with a matched commitment.")
     w.heading("Main gaps", 2)
     for g in s["gaps"]:
-        w.refs(w.para(f": {number(g['score'])}", style="List Bullet", bold_prefix=g["label"]), g["refs"])
+        w.refs(w.para(": the partner's documents say nothing on it", style="List Bullet", bold_prefix=g["label"]),
+               g["refs"])
     if not s["gaps"]:
-        w.para("Every EU statement on a scored theme has a partner match.")
+        w.para("None: the partner's documents speak to every theme the EU reference addresses.")
+    if s["weak"]:
+        w.heading("Weakest matches", 2)
+        for x in s["weak"]:
+            how = "names it only in passing" if x["status"] == "mentioned" else "addresses it"
+            w.para(f": {number(x['score'])} (the partner {how}, no statement matches the EU's)", style="List Bullet",
+                   bold_prefix=x["label"])
     w.heading("Divergences", 2)
     for x in s["divergences"]:
         w.para(f": {x['count']} divergent pair(s)", style="List Bullet", bold_prefix=x["label"])
     if not s["divergences"]:
-        w.para("No divergent pair was found.")
+        w.para("No divergence found.")
+
+    w.heading(titles["sources"], 1)
+    w.table(["side", "document", "authors", "relation", "date", "complete", "words", "status",
+             "sentences own / agreed / third"],
+            [(x["side"], x["doc_id"] + (f" — {x['title']}" if x.get("title") else ""), x["authors"], x["relation"],
+              x["date"], x["complete"], number(x["words"]), x["status"] or "–",
+              _kinds(x["sentences"]) if x["side"] == "partner" else "–") for x in d["sources"]])
 
     w.heading(titles["themes"], 1)
     w.picture(png)
-    w.table(["theme", "score", "interval", "EU coverage", "partner coverage", "matched statements",
-             "commitments EU / partner", "firmness parity", "divergent pairs"],
-            [(t["label"], number(t["score"]), t["interval"], percent(t["eu_coverage"]), percent(t["partner_coverage"]),
-              t["matched"], f"{t['eu_commitments']} / {t['partner_commitments']}", percent(t["parity"]),
-              t["divergences"]) for t in d["themes"]])
-    w.para("“–”: the EU reference does not address the theme.")
+    w.table(["theme", "status", "score", "interval", "own-text score", "partner sentences own / agreed / third",
+             "EU sentences", "matched statements", "commitments EU / partner", "firmness parity", "divergent pairs"],
+            [(t["label"], t["status"], number(t["score"]), t["interval"], number(t["own_score"]),
+              _kinds(t["partner_kinds"]), t["eu_sentences"], t["matched"],
+              f"{t['eu_commitments']} / {t['partner_commitments']}", percent(t["parity"]), t["divergences"])
+             for t in d["themes"]])
+    w.para("“–”: the EU reference does not address the theme (own-text score: the partner has no text of its own on "
+           "it). Status: shared (matched statements), addressed (no statement matches the EU's), mentioned (named in "
+           "passing), absent (the partner's documents say nothing on it). Thin evidence: fewer than 3 sentences on "
+           "one side.")
 
     w.heading(titles["talking-points"], 1)
     for p in d["talking_points"]:
@@ -219,15 +246,23 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
 
     w.heading(titles["gaps"], 1)
     for g in d["gaps"]:
-        w.heading(f"{g['label']} ({number(g['score'])})", 2)
+        w.heading(g["label"], 2)
+        w.para("The partner's documents in this corpus say nothing on it. The EU says:")
         for q in g["quotes"]:
             w.quote(q, "EU")
     if not d["gaps"]:
-        w.para("None: every EU statement on a scored theme has a partner match.")
+        w.para("None: the partner's documents speak to every theme the EU reference addresses.")
+    if d["weak"]:
+        w.heading("Addressed, but no statement matches the EU's", 2)
+        for x in d["weak"]:
+            w.heading(f"{x['label']} ({number(x['score'])})", 3)
+            for q in x["eu"] + x["partner"]:
+                w.quote(q, "")
 
     w.heading(titles["partner-only"], 1)
     for p in d["partner_only"]:
-        w.heading(p["label"] + (" (not addressed by the EU reference)" if p["eu_silent"] else ""), 2)
+        w.heading(p["label"] + (" (not addressed by the EU reference)" if p["eu_silent"] else
+                                " (named only in passing by the EU reference)" if p.get("eu_mentions") else ""), 2)
         for q in p["quotes"]:
             w.quote(q, "Partner")
     if not d["partner_only"]:
@@ -239,7 +274,16 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
         w.quote(x["eu"], "EU")
         w.quote(x["partner"], "Partner")
     if not d["divergences"]:
-        w.para("No divergent pair was found.")
+        w.para("No divergence found: no text of the partner's own declines an undertaking the EU makes.")
+
+    w.heading(titles["follow-up"], 1)
+    f = d["follow_up"]
+    if f["items"]:
+        w.table(["deadline", "actor", "strength", "said by", "themes", "commitment"],
+                [(x["deadline"], x["actor"], "negated" if x["negated"] else x["strength"], x["quote"]["voice"],
+                  ", ".join(x["themes"]), f"“{x['quote']['text']}” [{x['quote']['ref']}]") for x in f["items"]])
+    else:
+        w.para(f["note"])
 
     w.heading(titles["changes"], 1)
     ch = d["changes"]
@@ -263,18 +307,12 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     else:
         w.para(ch["note"])
 
-    w.heading(titles["documents"], 1)
-    w.table(["side", "id", "title", "issuer", "type", "date"],
-            [("EU", x["doc_id"], x.get("title", ""), x.get("issuer", ""), x.get("doc_type", ""), x.get("date", ""))
-             for x in d["eu_documents"]]
-            + [("partner", x["doc_id"], x.get("title", ""), x.get("issuer", ""), x.get("doc_type", ""),
-                x.get("date", "")) for x in d["partner_documents"]])
-
     w.doc.add_page_break()
     w.heading(titles["annex"], 1)
-    w.para("Every quote of this briefing, with its document, page and paragraph.")
+    w.para("Every quote of this briefing, with who says it, its document, page and paragraph.")
     for q in d["annex"]:
-        p = w.para(f" ({q['side']}) {q['anchor']}" + (f" — {q['title']}" if q.get("title") else ""),
+        extra = "".join(f", {k} {q[k]}" for k in ("actor", "deadline") if q.get(k))
+        p = w.para(f" ({q['voice']}{extra}) {q['anchor']}" + (f" — {q['title']}" if q.get("title") else ""),
                    bold_prefix=q["ref"])
         w.bookmark(p, q["ref"])
         w.para(f"“{q['text']}”", style="Quote")
@@ -288,11 +326,15 @@ def _comparison(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.para(f"EU reference: {', '.join(x['doc_id'] for x in d['eu_documents'])}.")
     w.heading(titles["summary"], 1)
     w.para(d["summary"]["headline"])
+    w.para(d["summary"]["note"])
     w.heading(titles["overall"], 1)
     w.picture(png)
-    w.table(["partner", "overall", "interval", "strongest theme", "weakest theme", "divergent pairs", "documents"],
-            [(p["partner"], number(p["score"]), p["interval"], p["strongest"], p["weakest"], p["divergences"],
-              ", ".join(p["documents"])) for p in d["partners"]])
+    w.table(["partner", "overall", "interval", "evidence", "sentences own / agreed / third", "strongest theme",
+             "weakest theme", "divergent pairs", "documents"],
+            [(p["partner"], number(p["score"]), p["interval"],
+              ("thin" if p["thin"] else "sufficient") + (" (third-party only)" if p["basis"] == "third-party only" else ""),
+              _kinds(p["sentences"]), p["strongest"], p["weakest"], p["divergences"], ", ".join(p["documents"]))
+             for p in d["partners"]])
     w.heading(titles["heatmap"], 1)
     w.table(["partner"] + [t["label"] for t in d["themes"]],
             [[p["partner"]] + [number(v) for v in row] for p, row in zip(d["partners"], d["matrix"])])

@@ -28,9 +28,19 @@ def _cite(q: Mapping[str, Any]) -> str:
     return f"[\\[{q['ref']}: {_e(q['anchor'])}\\]](#{q['ref']})"
 
 
-def _quote(q: Mapping[str, Any], side: str) -> str:
+def _quote(q: Mapping[str, Any], side: str = "") -> str:
     strength = f" ({_e(q['strength'])})" if q.get("strength") else ""
-    return f"> **{side}**{strength}: “{_e(q['text'])}” {_cite(q)}"
+    who = q.get("voice") or side
+    return f"> **{_e(who)}**{strength}: “{_e(q['text'])}” {_cite(q)}"
+
+
+def _said(q: Mapping[str, Any]) -> str:
+    """A quote in a list: who says it, the words, the citation."""
+    return f"[{_e(q.get('voice') or q.get('side', ''))}] “{_e(q['text'])}” {_cite(q)}"
+
+
+def _kinds(k: Mapping[str, int]) -> str:
+    return " / ".join(str(k.get(x, 0)) for x in ("own", "agreed", "third"))
 
 
 def render_markdown(data: Mapping[str, Any]) -> str:
@@ -55,25 +65,44 @@ def _briefing(d: Mapping[str, Any]) -> str:
     out = [f"# {_e(d['title'])}", "", f"Partner documents: {docs}. EU reference: {eu}.", ""]
 
     s = d["summary"]
-    out += [f"## {titles['summary']}", "", f"**{_e(s['headline'])}**", "", "### Strongest convergences", ""]
+    out += [f"## {titles['summary']}", "", f"**{_e(s['headline'])}**", "", _e(s["basis"]), ""]
+    if s["warnings"]:
+        out += ["### Read first", ""] + [f"- ⚠ {_e(w)}" for w in s["warnings"]] + [""]
+    out += ["### Strongest convergences", ""]
     out += [f"- **{_e(c['label'])}**: {number(c['score'])} (interval {_e(c['interval'])}) "
             + " ".join(_ref(r) for r in c["refs"]) for c in s["convergences"]] or ["No theme with a matched commitment."]
     out += ["", "### Main gaps", ""]
-    out += [f"- **{_e(g['label'])}**: {number(g['score'])} " + " ".join(_ref(r) for r in g["refs"]) for g in s["gaps"]] \
-        or ["Every EU statement on a scored theme has a partner match."]
+    out += [f"- **{_e(g['label'])}**: the partner's documents say nothing on it " + " ".join(_ref(r) for r in g["refs"])
+            for g in s["gaps"]] or ["None: the partner's documents speak to every theme the EU reference addresses."]
+    if s["weak"]:
+        out += ["", "### Weakest matches", ""]
+        out += [f"- **{_e(w['label'])}**: {number(w['score'])} (the partner {'names it only in passing' if w['status'] == 'mentioned' else 'addresses it'}, "
+                "no statement matches the EU's)" for w in s["weak"]]
     out += ["", "### Divergences", ""]
     out += [f"- **{_e(x['label'])}**: {x['count']} divergent pair(s)" for x in s["divergences"]] \
-        or ["No divergent pair was found."]
+        or ["No divergence found."]
+
+    out += ["", f"## {titles['sources']}", "",
+            "| side | document | authors | relation | date | complete | words | status | sentences own / agreed / third |",
+            "|---|---|---|---|---|---|---:|---|---:|"]
+    for x in d["sources"]:
+        title = f" — {_e(x['title'])}" if x.get("title") else ""
+        out.append(f"| {_e(x['side'])} | {_e(x['doc_id'])}{title} | {_e(x['authors'])} | {_e(x['relation'])} | "
+                   f"{_e(x['date'])} | {_e(x['complete'])} | {number(x['words'])} | {_e(x['status']) or '–'} | "
+                   f"{_kinds(x['sentences']) if x['side'] == 'partner' else '–'} |")
 
     out += ["", f"## {titles['themes']}", "",
-            "| theme | score | interval | EU coverage | partner coverage | matched statements | "
-            "commitments EU / partner | firmness parity | divergent pairs |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| theme | status | score | interval | own-text score | partner sentences own / agreed / third | "
+            "EU sentences | matched statements | commitments EU / partner | firmness parity | divergent pairs |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for t in d["themes"]:
-        out.append(f"| {_e(t['label'])} | {number(t['score'])} | {_e(t['interval'])} | {percent(t['eu_coverage'])} | "
-                   f"{percent(t['partner_coverage'])} | {t['matched']} | {t['eu_commitments']} / {t['partner_commitments']} | "
-                   f"{percent(t['parity'])} | {t['divergences']} |")
-    out += ["", "“–”: the EU reference does not address the theme.", ""]
+        out.append(f"| {_e(t['label'])} | {_e(t['status'])} | {number(t['score'])} | {_e(t['interval'])} | "
+                   f"{number(t['own_score'])} | {_kinds(t['partner_kinds'])} | {t['eu_sentences']} | {t['matched']} | "
+                   f"{t['eu_commitments']} / {t['partner_commitments']} | {percent(t['parity'])} | {t['divergences']} |")
+    out += ["", "“–”: the EU reference does not address the theme (or, for the own-text score, the partner has no text "
+            "of its own on it). Status: shared (matched statements), addressed (no statement matches the EU's), "
+            "mentioned (named in passing), absent (the partner's documents say nothing on it). Thin evidence: fewer "
+            "than 3 sentences on one side.", ""]
 
     out += [f"## {titles['talking-points']}", ""]
     out += [f"{i}. <a id=\"{p['id']}\"></a>**{_e(p['verb'])}** {_e(p['text'])} "
@@ -92,16 +121,23 @@ def _briefing(d: Mapping[str, Any]) -> str:
 
     out += [f"## {titles['gaps']}", ""]
     for g in d["gaps"]:
-        out += [f"### {_e(g['label'])} ({number(g['score'])})", ""]
-        out += [f"- “{_e(q['text'])}” {_cite(q)}" for q in g["quotes"]] + [""]
+        out += [f"### {_e(g['label'])}", "", "The partner's documents in this corpus say nothing on it. The EU says:", ""]
+        out += [f"- {_said(q)}" for q in g["quotes"]] + [""]
     if not d["gaps"]:
-        out += ["None: every EU statement on a scored theme has a partner match.", ""]
+        out += ["None: the partner's documents speak to every theme the EU reference addresses.", ""]
+    if d["weak"]:
+        out += ["### Addressed, but no statement matches the EU's", ""]
+        for w in d["weak"]:
+            quotes = "; ".join(_said(q) for q in w["eu"] + w["partner"])
+            out.append(f"- **{_e(w['label'])}** ({number(w['score'])}): {quotes}")
+        out.append("")
 
     out += [f"## {titles['partner-only']}", ""]
     for p in d["partner_only"]:
-        silent = " (not addressed by the EU reference)" if p["eu_silent"] else ""
+        silent = (" (not addressed by the EU reference)" if p["eu_silent"] else
+                  " (named only in passing by the EU reference)" if p.get("eu_mentions") else "")
         out += [f"### {_e(p['label'])}{silent}", ""]
-        out += [f"- “{_e(q['text'])}” {_cite(q)}" for q in p["quotes"]] + [""]
+        out += [f"- {_said(q)}" for q in p["quotes"]] + [""]
     if not d["partner_only"]:
         out += ["None found.", ""]
 
@@ -110,7 +146,18 @@ def _briefing(d: Mapping[str, Any]) -> str:
         out += [f"### {_e(x['label'])}: {_e(x['reason'])}", "", _quote(x["eu"], "EU"), ">",
                 _quote(x["partner"], "Partner"), ""]
     if not d["divergences"]:
-        out += ["No divergent pair was found.", ""]
+        out += ["No divergence found: no text of the partner's own declines an undertaking the EU makes.", ""]
+
+    f = d["follow_up"]
+    out += [f"## {titles['follow-up']}", ""]
+    if f["items"]:
+        out += ["| deadline | actor | strength | said by | themes | commitment |", "|---|---|---|---|---|---|"]
+        out += [f"| {_e(x['deadline'])} | {_e(x['actor'])} | {_e('negated' if x['negated'] else x['strength'])} | "
+                f"{_e(x['quote']['voice'])} | {_e(', '.join(x['themes']))} | “{_e(x['quote']['text'])}” {_cite(x['quote'])} |"
+                for x in f["items"]]
+    else:
+        out.append(_e(f["note"]))
+    out.append("")
 
     out += [f"## {titles['changes']}", ""]
     ch = d["changes"]
@@ -141,16 +188,12 @@ def _briefing(d: Mapping[str, Any]) -> str:
     else:
         out += [_e(ch["note"]), ""]
 
-    out += [f"## {titles['documents']}", "", "| side | id | title | issuer | type | date |", "|---|---|---|---|---|---|"]
-    out += [f"| EU | {_e(x['doc_id'])} | {_e(x.get('title'))} | {_e(x.get('issuer'))} | {_e(x.get('doc_type'))} | "
-            f"{_e(x.get('date'))} |" for x in d["eu_documents"]]
-    out += [f"| partner | {_e(x['doc_id'])} | {_e(x.get('title'))} | {_e(x.get('issuer'))} | {_e(x.get('doc_type'))} | "
-            f"{_e(x.get('date'))} |" for x in d["partner_documents"]]
-
-    out += ["", f"## {titles['annex']}", "", "Every quote of this briefing, with its document, page and paragraph.", ""]
+    out += [f"## {titles['annex']}", "", "Every quote of this briefing, with who says it, its document, page and "
+            "paragraph.", ""]
     for q in d["annex"]:
         title = f" — {_e(q['title'])}" if q.get("title") else ""
-        out += [f"<a id=\"{q['ref']}\"></a>**{q['ref']}** ({_e(q['side'])}) {_e(q['anchor'])}{title}  ",
+        extra = "".join(f", {k} {_e(q[k])}" for k in ("actor", "deadline") if q.get(k))
+        out += [f"<a id=\"{q['ref']}\"></a>**{q['ref']}** ({_e(q['voice'])}{extra}) {_e(q['anchor'])}{title}  ",
                 f"“{_e(q['text'])}”", ""]
     out += [f"## {titles['methods']}", ""] + _methods(d["methods"])
     return "\n".join(out).rstrip() + "\n"
@@ -162,9 +205,13 @@ def _comparison(d: Mapping[str, Any]) -> str:
     out = [f"# {_e(d['title'])}", "", f"EU reference: {eu}.", "",
            f"## {titles['summary']}", "", f"**{_e(d['summary']['headline'])}**", "",
            f"## {titles['overall']}", "",
-           "| partner | overall | interval | strongest theme | weakest theme | divergent pairs | documents |",
-           "|---|---:|---:|---|---|---:|---|"]
-    out += [f"| {_e(p['partner'])} | {number(p['score'])} | {_e(p['interval'])} | {_e(p['strongest'])} | "
+           _e(d["summary"]["note"]), "",
+           "| partner | overall | interval | evidence | sentences own / agreed / third | strongest theme | "
+           "weakest theme | divergent pairs | documents |",
+           "|---|---:|---:|---|---:|---|---|---:|---|"]
+    out += [f"| {_e(p['partner'])} | {number(p['score'])} | {_e(p['interval'])} | "
+            f"{'thin' if p['thin'] else 'sufficient'}{' (third-party only)' if p['basis'] == 'third-party only' else ''} | "
+            f"{_kinds(p['sentences'])} | {_e(p['strongest'])} | "
             f"{_e(p['weakest'])} | {p['divergences']} | {_e(', '.join(p['documents']))} |" for p in d["partners"]]
     out += ["", f"## {titles['heatmap']}", "",
             "| partner | " + " | ".join(_e(t["label"]) for t in d["themes"]) + " |",

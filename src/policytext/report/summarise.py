@@ -42,19 +42,20 @@ __all__ = [
 ]
 
 #: Version of the briefing data layout (the JSON output).
-SCHEMA = "policytext.briefing.v1"
+SCHEMA = "policytext.briefing.v2"
 
 #: Sections of a briefing, in order: ``(id, heading)``; every format uses these headings.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Executive summary"),
+    ("sources", "Sources"),
     ("themes", "Alignment by theme"),
     ("talking-points", "Talking points"),
     ("shared", "Shared commitments"),
     ("gaps", "EU priorities absent from the partner's documents"),
     ("partner-only", "Partner priorities absent from the EU strategy"),
     ("divergences", "Divergences"),
+    ("follow-up", "Dated commitments to follow up"),
     ("changes", "Change over time"),
-    ("documents", "Documents"),
     ("annex", "Annex: evidence"),
     ("methods", "Methods"),
 )
@@ -112,12 +113,24 @@ def _short(text: str, limit: int = 140) -> str:
 
 
 class _Annex:
-    """Collects quotes once each, under stable references Q1, Q2..."""
+    """Collects quotes once each, under stable references Q1, Q2..., each saying who speaks."""
 
-    def __init__(self, titles: Mapping[str, str]) -> None:
+    def __init__(self, titles: Mapping[str, str], authors: Mapping[str, Any] | None = None, party: str = "") -> None:
         self.titles = titles
+        self.authors = authors or {}
+        self.party = party
         self.items: list[dict[str, Any]] = []
         self._by_key: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def _voice(self, quote: Quote, side: str) -> str:
+        from ..extract.speakers import voice
+
+        if side == "EU":
+            return "EU"
+        au = self.authors.get(quote.doc_id)
+        if au is None or not quote.speaker:
+            return self.party or "partner"
+        return voice(quote.speaker, quote.kind or "own", au, self.party)
 
     def add(self, quote: Quote, *, side: str, theme: str | None = None) -> dict[str, Any]:
         """Register ``quote`` (once) and return the reference dict the sections carry."""
@@ -131,12 +144,23 @@ class _Annex:
                 "paragraph": None if quote.paragraph is None else quote.paragraph + 1,
                 "start": quote.start, "end": quote.end, "anchor": quote.anchor, "text": quote.text,
                 "strength": quote.strength, "negated": quote.negated, "themes": [],
+                "speaker": quote.speaker, "kind": quote.kind if side != "EU" else "",
+                "voice": self._voice(quote, side), "actor": None, "deadline": "",
             }
             self._by_key[key] = item
             self.items.append(item)
         if theme and theme not in item["themes"]:
             item["themes"].append(theme)
-        return {"ref": item["ref"], "text": item["text"], "anchor": item["anchor"], "strength": item["strength"]}
+        return {"ref": item["ref"], "text": item["text"], "anchor": item["anchor"], "strength": item["strength"],
+                "voice": item["voice"], "kind": item["kind"], "doc_id": item["doc_id"]}
+
+    def annotate(self, analyzed: Sequence[Analysis]) -> None:
+        """Add the actor and deadline of each quoted sentence that is a commitment."""
+        found = {(c.doc_id, c.segment_id): c for a in analyzed for c in a.commitments}
+        for item in self.items:
+            c = found.get((item["doc_id"], item["segment_id"]))
+            if c is not None:
+                item["actor"], item["deadline"] = c.actor, c.deadline
 
 
 def _doc_info(meta: DocumentMeta) -> dict[str, Any]:
@@ -152,144 +176,18 @@ def _rank(strength: str | None, negated: bool = False, condition: str = "") -> f
 
 
 def _theme_row(t: ThemeAlignment, label: str) -> dict[str, Any]:
+    thin = t.score is not None and (t.eu_sentences < THIN_SENTENCES or t.partner_sentences < THIN_SENTENCES)
     return {
         "theme": t.theme, "label": label, "score": t.score, "low": t.low, "high": t.high,
-        "interval": interval(t.low, t.high), "eu_coverage": t.eu_coverage, "partner_coverage": t.partner_coverage,
+        "interval": "thin evidence" if thin else interval(t.low, t.high), "thin": thin, "status": t.status,
+        "own_score": t.own_score, "partner_kinds": dict(t.partner_kinds),
+        "eu_coverage": t.eu_coverage, "partner_coverage": t.partner_coverage,
         "eu_sentences": t.eu_sentences, "partner_sentences": t.partner_sentences,
+        "eu_mentions": t.eu_mentions, "partner_mentions": t.partner_mentions,
         "eu_commitments": t.eu_commitments, "partner_commitments": t.partner_commitments,
         "matched": t.matched, "agreement": t.agreement, "parity": t.parity if t.matched else None,
         "divergence": t.divergence, "divergences": len(t.divergences), "scored": t.score is not None,
         "partner_prominent": t.partner_prominent,
-    }
-
-
-def summarise_briefing(
-    alignment: Alignment,
-    *,
-    eu_meta: Sequence[DocumentMeta] = (),
-    partner_meta: Sequence[DocumentMeta] = (),
-    analyzed: Sequence[Analysis] = (),
-    labels: Mapping[str, str] | None = None,
-    top: int = 3,
-    change: ChangeSettings | None = None,
-) -> dict[str, Any]:
-    """Summarise one partner's alignment as the plain dict of a dialogue briefing.
-
-    Parameters
-    ----------
-    alignment : the partner's alignment with the EU reference.
-    eu_meta, partner_meta : metadata of the EU and partner documents (titles, dates); optional.
-    analyzed : the partner's analysed documents; with two or more dated documents of one type,
-        the briefing reports how commitments changed between consecutive ones.
-    labels : theme id -> label (default: the labels of the default taxonomy).
-    top : how many themes the executive summary names as convergences and gaps.
-    change : settings of the change-over-time matching.
-
-    Returns
-    -------
-    dict
-        JSON-ready: ``partner``, ``overall``, ``summary``, ``themes``, ``talking_points``,
-        ``shared``, ``gaps``, ``partner_only``, ``divergences``, ``changes``, ``documents``,
-        ``annex`` (every quote once, with its reference ``Qn`` and anchor) and ``methods``.
-    """
-    labels = dict(labels or theme_labels([t.theme for t in alignment.themes]))
-    for t in alignment.themes:
-        labels.setdefault(t.theme, t.theme)
-    titles = {m.doc_id: m.title for m in (*eu_meta, *partner_meta)}
-    for a in analyzed:
-        titles.setdefault(a.doc_id, _meta(a).title)
-    annex = _Annex(titles)
-    scored = [t for t in alignment.themes if t.score is not None]
-    ranked = sorted(scored, key=lambda t: (-t.score, t.theme))
-
-    # Shared commitments: every evidence pair at or above the match threshold, best themes first. The
-    # closest pair of a theme with no match (kept as its score's evidence) is not a shared commitment.
-    threshold = float(alignment.config.get("match_threshold", 0.5))
-    shared = []
-    for t in ranked:
-        for e in t.evidence:
-            if e.similarity < threshold:
-                continue
-            shared.append({
-                "theme": t.theme, "label": labels[t.theme], "similarity": round(e.similarity, 3),
-                "note": e.reason, "eu": annex.add(e.eu, side="EU", theme=t.theme),
-                "partner": annex.add(e.partner, side="partner", theme=t.theme),
-            })
-    divergences = [
-        {"theme": t.theme, "label": labels[t.theme], "similarity": round(d.similarity, 3), "reason": d.reason,
-         "eu": annex.add(d.eu, side="EU", theme=t.theme), "partner": annex.add(d.partner, side="partner", theme=t.theme)}
-        for t in alignment.themes for d in t.divergences
-    ]
-    gap_themes = sorted((t for t in scored if t.gaps), key=lambda t: (t.score, t.theme))
-    gaps = [
-        {"theme": t.theme, "label": labels[t.theme], "score": t.score,
-         "quotes": [annex.add(q, side="EU", theme=t.theme) for q in t.gaps]}
-        for t in gap_themes
-    ]
-    partner_only = [
-        {"theme": t.theme, "label": labels[t.theme], "eu_silent": t.score is None,
-         "quotes": [annex.add(q, side="partner", theme=t.theme) for q in t.partner_only]}
-        for t in sorted(alignment.themes, key=lambda t: (t.score is not None, -t.partner_sentences, t.theme))
-        if t.partner_only
-    ]
-
-    convergences = [
-        {"theme": t.theme, "label": labels[t.theme], "score": t.score, "interval": interval(t.low, t.high),
-         "refs": [shared_item["eu"]["ref"] for shared_item in shared if shared_item["theme"] == t.theme][:1]
-         + [shared_item["partner"]["ref"] for shared_item in shared if shared_item["theme"] == t.theme][:1]}
-        for t in ranked if t.evidence and t.matched
-    ][:top]
-    main_gaps = [
-        {"theme": g["theme"], "label": g["label"], "score": g["score"], "refs": [q["ref"] for q in g["quotes"][:1]]}
-        for g in gaps
-    ][:top]
-    diverging = list(dict.fromkeys(d["label"] for d in divergences))
-    headline = (
-        f"Overall alignment {number(alignment.overall)} out of 100 "
-        f"({int(round(alignment.config.get('interval', 0.9) * 100))}% interval "
-        f"{interval(alignment.overall_low, alignment.overall_high)}) over {len(scored)} themes the EU "
-        f"reference addresses."
-        if alignment.overall is not None
-        else "The EU reference addresses none of the themes, so no overall alignment is scored."
-    )
-    summary = {
-        "headline": headline,
-        "convergences": convergences,
-        "gaps": main_gaps,
-        "divergences": [{"label": lab, "count": sum(d["label"] == lab for d in divergences)} for lab in diverging],
-        "themes_scored": len(scored),
-        "themes_with_evidence": sum(1 for t in scored if t.evidence),
-    }
-
-    changes = _changes(analyzed, annex, change or ChangeSettings())
-    talking_points = _talking_points(ranked, shared, gaps, divergences, partner_only, top=top)
-    from ..records import DocumentMeta
-
-    partner_docs = [_doc_info(m) for m in partner_meta] or [_doc_info(DocumentMeta(d)) for d in alignment.partner_doc_ids]
-    eu_docs = [_doc_info(m) for m in eu_meta] or [_doc_info(DocumentMeta(d)) for d in alignment.eu_doc_ids]
-    models = alignment.models
-    return {
-        "schema": SCHEMA,
-        "kind": "briefing",
-        "title": f"Dialogue briefing: {alignment.partner}",
-        "partner": alignment.partner,
-        "slug": slugify(alignment.partner),
-        "sections": [{"id": i, "title": h} for i, h in SECTIONS],
-        "eu_documents": eu_docs,
-        "partner_documents": partner_docs,
-        "overall": {"score": alignment.overall, "low": alignment.overall_low, "high": alignment.overall_high,
-                    "interval": interval(alignment.overall_low, alignment.overall_high),
-                    "level": alignment.config.get("interval", 0.9)},
-        "summary": summary,
-        "themes": [_theme_row(t, labels[t.theme]) for t in alignment.themes],
-        "talking_points": talking_points,
-        "shared": shared,
-        "gaps": gaps,
-        "partner_only": partner_only,
-        "divergences": divergences,
-        "changes": changes,
-        "annex": annex.items,
-        "methods": _methods(alignment.config, models),
     }
 
 
@@ -314,10 +212,315 @@ def _methods(config: Mapping[str, Any], models: Mapping[str, Any]) -> dict[str, 
             "(for each EU statement on the theme, its best partner match by meaning), firmness parity of matched "
             "pairs and a penalty for divergent pairs; the interval is a percentile bootstrap over the EU's "
             "statements and the partner's count. The overall index weights themes by the EU's emphasis. "
+            "Every sentence has a speaker: the partner side rests on what the partner signed, its own texts and "
+            "agreed language signed with the EU (a partner with no such text is scored on third-party texts, "
+            "flagged); the EU's own sentences inside joint texts, titles, lists, definitions and procedural lines "
+            "never count. The own-text score beside each theme leaves agreed language out. A divergence is "
+            "claimed only where the partner's own text declines an undertaking the EU makes. "
             "Change over time matches the commitments of consecutive documents of one type by embedding "
             "similarity."
         ),
     }
+
+
+def summarise_briefing(
+    alignment: Alignment,
+    *,
+    eu_meta: Sequence[DocumentMeta] = (),
+    partner_meta: Sequence[DocumentMeta] = (),
+    analyzed: Sequence[Analysis] = (),
+    eu_analyzed: Sequence[Analysis] = (),
+    labels: Mapping[str, str] | None = None,
+    top: int = 3,
+    change: ChangeSettings | None = None,
+) -> dict[str, Any]:
+    """Summarise one partner's alignment as the plain dict of a dialogue briefing.
+
+    Parameters
+    ----------
+    alignment : the partner's alignment with the EU reference.
+    eu_meta, partner_meta : metadata of the EU and partner documents (titles, dates, authors, status); optional.
+    analyzed : the partner's analysed documents: their commitments (actor, strength, deadline) make the
+        follow-up table, their sentence counts the source panel; with two or more dated documents of one
+        type, the briefing reports how commitments changed between consecutive ones.
+    eu_analyzed : the EU reference's analysed documents (word counts in the source panel).
+    labels : theme id -> label (default: the labels of the default taxonomy).
+    top : how many themes the executive summary names as convergences and gaps.
+    change : settings of the change-over-time matching.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``partner``, ``overall``, ``summary`` (with ``warnings``), ``sources``, ``themes``,
+        ``talking_points``, ``shared``, ``gaps``, ``weak``, ``partner_only``, ``divergences``, ``follow_up``,
+        ``changes``, ``annex`` (every quote once, with its reference ``Qn``, anchor and who speaks) and
+        ``methods``.  Every partner quote says who speaks (``voice``) and how it relates to the partner
+        (``kind``: ``own``, ``agreed`` language signed with the EU, ``third`` party).
+    """
+    from ..extract.speakers import default_reader
+
+    labels = dict(labels or theme_labels([t.theme for t in alignment.themes]))
+    for t in alignment.themes:
+        labels.setdefault(t.theme, t.theme)
+    metas: dict[str, DocumentMeta] = {m.doc_id: m for m in (*eu_meta, *partner_meta)}
+    for a in (*analyzed, *eu_analyzed):
+        metas.setdefault(a.doc_id, _meta(a))
+    titles = {k: m.title for k, m in metas.items()}
+    reader = default_reader()
+    party = reader.party(alignment.partner) or alignment.partner
+    name = alignment.partner or party  # the partner as the reader knows it ("United States")
+    authors = {k: reader.authors(m) for k, m in metas.items()}
+    annex = _Annex(titles, authors, party)
+    scored = [t for t in alignment.themes if t.score is not None]
+    ranked = sorted(scored, key=lambda t: (-t.score, t.theme))
+    rows = {t.theme: _theme_row(t, labels[t.theme]) for t in alignment.themes}
+
+    # Shared commitments: matched pairs only (at or above the match threshold), best themes first; one EU
+    # or partner sentence anchors at most two pairs, so a sentence listing many themes does not fill the list.
+    threshold = float(alignment.config.get("match_threshold", 0.5))
+    shared = []
+    uses: dict[tuple[str, str], int] = {}
+    pairs_seen: set[tuple[tuple[str, str], tuple[str, str]]] = set()
+    for t in ranked:
+        for e in t.evidence:
+            keys = (("EU", e.eu.segment_id), ("partner", e.partner.segment_id))
+            if (e.similarity < threshold or any(uses.get(k, 0) >= MAX_USES for k in keys)
+                    or keys in pairs_seen):
+                continue  # below the threshold, a sentence already used enough, or the same pair on another theme
+            pairs_seen.add(keys)
+            for k in keys:
+                uses[k] = uses.get(k, 0) + 1
+            shared.append({
+                "theme": t.theme, "label": labels[t.theme], "similarity": round(e.similarity, 3),
+                "kind": e.partner.kind, "eu": annex.add(e.eu, side="EU", theme=t.theme),
+                "partner": annex.add(e.partner, side="partner", theme=t.theme),
+            })
+    divergences = [
+        {"theme": t.theme, "label": labels[t.theme], "similarity": round(d.similarity, 3), "reason": d.reason,
+         "eu": annex.add(d.eu, side="EU", theme=t.theme), "partner": annex.add(d.partner, side="partner", theme=t.theme)}
+        for t in alignment.themes for d in t.divergences
+    ]
+    # Gaps: themes the EU addresses and the partner's documents say nothing on (status "absent"), by the
+    # EU's emphasis.  Themes the partner speaks to without a matching statement are "weak", never gaps.
+    gaps = [
+        {"theme": t.theme, "label": labels[t.theme], "score": t.score, "eu_sentences": t.eu_sentences,
+         "quotes": [annex.add(q, side="EU", theme=t.theme) for q in t.gaps[:2]]}
+        for t in sorted((t for t in scored if t.status == "absent"), key=lambda t: (-t.eu_sentences, t.theme))
+    ]
+    weak = [
+        {"theme": t.theme, "label": labels[t.theme], "score": t.score, "status": t.status,
+         "partner_sentences": t.partner_sentences, "partner_mentions": t.partner_mentions,
+         "eu": [annex.add(q, side="EU", theme=t.theme) for q in t.gaps[:1]],
+         "partner": [annex.add(e.partner, side="partner", theme=t.theme) for e in t.evidence[:1]]}
+        for t in sorted((t for t in scored if t.status in ("addressed", "mentioned")), key=lambda t: (t.score, t.theme))
+    ]
+    partner_only = [
+        {"theme": t.theme, "label": labels[t.theme], "eu_silent": t.score is None and not t.eu_mentions,
+         "eu_mentions": t.eu_mentions,
+         "quotes": [annex.add(q, side="partner", theme=t.theme) for q in t.partner_only[:3]]}
+        for t in sorted(alignment.themes, key=lambda t: (-t.partner_sentences, t.theme))
+        if t.partner_only and t.score is None  # a theme the EU reference addresses is no partner-only priority
+    ]
+
+    sources = _sources(alignment, metas, authors, party, analyzed, eu_analyzed)
+    warnings = _warnings(alignment, sources, rows, labels, name)
+    convergences = [
+        {"theme": t.theme, "label": labels[t.theme], "score": t.score, "interval": rows[t.theme]["interval"],
+         "refs": [s["eu"]["ref"] for s in shared if s["theme"] == t.theme][:1]
+         + [s["partner"]["ref"] for s in shared if s["theme"] == t.theme][:1]}
+        for t in ranked if t.status == "shared"
+    ][:top]
+    main_gaps = [{"theme": g["theme"], "label": g["label"], "score": g["score"],
+                  "refs": [q["ref"] for q in g["quotes"][:1]]} for g in gaps][:top]
+    diverging = list(dict.fromkeys(d["label"] for d in divergences))
+    kinds = alignment.partner_kinds
+    headline = (
+        f"Overall alignment {number(alignment.overall)} out of 100 "
+        f"({int(round(alignment.config.get('interval', 0.9) * 100))}% interval "
+        f"{interval(alignment.overall_low, alignment.overall_high)}) over {len(scored)} themes the EU "
+        f"reference addresses."
+        if alignment.overall is not None
+        else "The EU reference addresses none of the themes, so no overall alignment is scored."
+    )
+    summary = {
+        "headline": headline,
+        "basis": _basis_line(alignment, name),
+        "warnings": warnings,
+        "convergences": convergences,
+        "gaps": main_gaps,
+        "weak": [{"theme": w["theme"], "label": w["label"], "score": w["score"], "status": w["status"]}
+                 for w in weak][:top],
+        "divergences": [{"label": lab, "count": sum(d["label"] == lab for d in divergences)} for lab in diverging],
+        "themes_scored": len(scored),
+        "themes_with_evidence": sum(1 for t in scored if t.evidence),
+        "partner_kinds": dict(kinds),
+    }
+
+    follow_up = _follow_up(analyzed, annex, authors, party, alignment.basis, labels)
+    changes = _changes(analyzed, annex, change or ChangeSettings())
+    talking_points = _talking_points(ranked, shared, gaps, divergences, partner_only, metas, name, top=top,
+                                     authors=authors, basis=alignment.basis)
+    annex.annotate(analyzed)
+    from ..records import DocumentMeta
+
+    partner_docs = [_doc_info(m) for m in partner_meta] or [_doc_info(DocumentMeta(d)) for d in alignment.partner_doc_ids]
+    eu_docs = [_doc_info(m) for m in eu_meta] or [_doc_info(DocumentMeta(d)) for d in alignment.eu_doc_ids]
+    models = alignment.models
+    return {
+        "schema": SCHEMA,
+        "kind": "briefing",
+        "title": f"Dialogue briefing: {alignment.partner}",
+        "partner": alignment.partner,
+        "party": party,
+        "slug": slugify(alignment.partner),
+        "sections": [{"id": i, "title": h} for i, h in SECTIONS],
+        "eu_documents": eu_docs,
+        "partner_documents": partner_docs,
+        "basis": alignment.basis,
+        "overall": {"score": alignment.overall, "low": alignment.overall_low, "high": alignment.overall_high,
+                    "interval": interval(alignment.overall_low, alignment.overall_high),
+                    "level": alignment.config.get("interval", 0.9)},
+        "summary": summary,
+        "sources": sources,
+        "themes": [rows[t.theme] for t in alignment.themes],
+        "talking_points": talking_points,
+        "shared": shared,
+        "gaps": gaps,
+        "weak": weak,
+        "partner_only": partner_only,
+        "divergences": divergences,
+        "follow_up": follow_up,
+        "changes": changes,
+        "annex": annex.items,
+        "methods": _methods(alignment.config, models),
+    }
+
+
+#: A theme score resting on fewer sentences than this on either side is shown as thin evidence.
+THIN_SENTENCES = 3
+#: One EU or partner sentence anchors at most this many shared pairs in a briefing.
+MAX_USES = 2
+
+_KIND_WORDS = {"own": "own", "agreed": "agreed with the EU", "third": "third-party"}
+_DOC_TYPES = {"joint_statement": "joint statement", "factsheet": "fact sheet", "press_release": "press release",
+              "strategy": "strategy", "law": "law", "communique": "communiqué", "joint_declaration": "joint declaration",
+              "speech": "speech", "other": "text"}
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _basis_line(alignment: Alignment, party: str) -> str:
+    k = alignment.partner_kinds
+    parts = [f"{k[x]} {_KIND_WORDS[x]}" for x in ("own", "agreed", "third") if k.get(x)]
+    left = [f"{k[x]} {w}" for x, w in (("eu", "EU-only sentences inside joint texts"),
+                                        ("none", "titles, headings and lists"),
+                                        ("boilerplate", "definitions and procedural lines")) if k.get(x)]
+    if alignment.basis == "unknown":
+        return "The partner sentences carry no speaker: every one is read as the partner's own."
+    rest = ("signed texts (own and agreed)" if alignment.basis == "signed"
+            else "third-party texts only: no text of its own is in the corpus")
+    line = f"{_possessive(party)} side rests on {rest}: " + (", ".join(parts) or "no sentence") + " sentences."
+    return line + (f" Left out: {', '.join(left)}." if left else "")
+
+
+def _status_of(meta: DocumentMeta) -> str:
+    if meta.status:
+        return meta.status
+    m = re.search(r"\b(revoked|superseded|repealed|rescinded|withdrawn|expired)\b[^.;]*", meta.notes or "", re.I)
+    return m.group(0).strip() if m else ""
+
+
+def _sources(alignment: Alignment, metas: Mapping[str, DocumentMeta], authors: Mapping[str, Any], party: str,
+             analyzed: Sequence[Analysis], eu_analyzed: Sequence[Analysis]) -> list[dict[str, Any]]:
+    """The source panel: per document its authors, date, completeness, words, status and what it adds."""
+    from ..extract.speakers import evidence_kind
+    from ..records import DocumentMeta
+
+    by_id = {a.doc_id: a for a in (*analyzed, *eu_analyzed)}
+    out = []
+    for side, ids in (("EU", alignment.eu_doc_ids), ("partner", alignment.partner_doc_ids)):
+        for doc_id in ids:
+            meta = metas.get(doc_id) or DocumentMeta(doc_id)
+            a = by_id.get(doc_id)
+            au = authors.get(doc_id)
+            relation = "EU reference"
+            counts: dict[str, int] = {}
+            if side == "partner" and au is not None:
+                signed = au.signed_by(party) or (not au.parties and not au.groups)
+                relation = ("agreed with the EU" if signed and au.signed_by("EU") else
+                            "own" if signed else "third party")
+                if a is not None:
+                    for u in a.units:
+                        k = evidence_kind(u.speaker, au, party) if u.speaker else "own"
+                        counts[k] = counts.get(k, 0) + 1
+            words = sum(len(u.text.split()) for u in a.units) if a is not None else None
+            complete = (meta.complete or "").strip().lower()
+            out.append({
+                "side": side, "doc_id": doc_id, "title": meta.title, "date": meta.date,
+                "doc_type": meta.doc_type, "issuer": meta.issuer,
+                "authors": au.describe() if au is not None else "",
+                "relation": relation, "complete": complete or "unknown",
+                "partial": complete in ("partial", "no", "excerpt"), "words": words,
+                "status": _status_of(meta), "sentences": counts,
+            })
+    return out
+
+
+def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Mapping[str, dict[str, Any]],
+              labels: Mapping[str, str], party: str) -> list[str]:
+    """What the reader must know before trusting the numbers, most serious first."""
+    out = []
+    partner_docs = [s for s in sources if s["side"] == "partner"]
+    if alignment.basis == "third-party only":
+        reporters = ", ".join(f"{s['doc_id']} ({s['authors']})" for s in partner_docs)
+        out.append(f"{party} has no document of its own in this corpus: every partner quote comes from texts "
+                   f"others issued ({reporters}). Read them as reports of {party}'s position, not its words.")
+    k = alignment.partner_kinds
+    used = k.get("own", 0) + k.get("agreed", 0)
+    if alignment.basis == "signed" and used and k.get("agreed", 0) > used / 2:
+        out.append(f"{k['agreed']} of {used} of {_possessive(party)} sentences are agreed language signed with the EU: the "
+                   f"scores show what {party} agreed with the EU more than its own priorities (see the own-text "
+                   "score beside each theme).")
+    for s in sources:
+        if s["status"]:
+            out.append(f"{s['doc_id']} ({s['title'] or s['doc_type']}) is {s['status']}: it is read as a past "
+                       "position, not current policy.")
+    for s in sources:
+        if s["partial"]:
+            who = "The EU reference" if s["side"] == "EU" else "Partner document"
+            words = f", {s['words']} words" if s["words"] else ""
+            out.append(f"{who} {s['doc_id']} is a partial text{words}: silence in it is not absence from the policy.")
+    thin = [r["label"] for r in rows.values() if r["thin"]]
+    if thin:
+        out.append(f"Thin evidence (fewer than {THIN_SENTENCES} sentences on one side): {', '.join(thin)}. Their "
+                   "scores are indications, not measurements.")
+    return out
+
+
+def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
+    """``their 2023 joint statement`` (signed by the EU and the partner), ``the United States' 2023 fact sheet``
+    (the partner's), ``the 2023 fact sheet issued by US`` (someone else's), for a talking point."""
+    if meta is None:
+        return f"{_possessive(party)} documents"
+    year = (meta.date or "")[:4]
+    stem = f"{year} {_DOC_TYPES.get((meta.doc_type or '').lower(), 'text')}".strip()
+    if authors is None or not (authors.parties or authors.groups):
+        return f"{_possessive(party)} {stem}"
+    from ..extract.speakers import default_reader
+
+    mine = default_reader().party(party) or party
+    if authors.signed_by("EU") and authors.signed_by(mine):
+        return f"their {stem}"
+    if authors.signed_by(mine):
+        return f"{_possessive(party)} {stem}"
+    return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
+
+
+def _bare(text: str, limit: int) -> str:
+    """A quote for a talking point: without its list marker, cut at a word boundary."""
+    return _short(re.sub(r"^\s*(?:[-•–*]|\(?[a-z0-9ivx]{1,4}[.)])\s+", "", text), limit)
 
 
 def _talking_points(
@@ -326,63 +529,135 @@ def _talking_points(
     gaps: Sequence[dict[str, Any]],
     divergences: Sequence[dict[str, Any]],
     partner_only: Sequence[dict[str, Any]],
+    metas: Mapping[str, DocumentMeta],
+    party: str,
     *,
     top: int,
+    authors: Mapping[str, Any] | None = None,
+    basis: str = "signed",
 ) -> list[dict[str, Any]]:
-    """Talking points derived from the evidence, each citing the quotes behind it."""
+    """Talking points in a diplomat's register: short, attributed, one idea each, citing their quotes.
+
+    * build on agreed language (a text both sides signed) or on the partner's own matching statement;
+    * seek a firmer undertaking only where the partner's *own* text is weaker than the EU's (never
+      on agreed language: the EU signed it);
+    * raise an EU priority the partner's documents say nothing on;
+    * ask the partner to explain a position that declines an EU undertaking;
+    * ask about a partner priority the EU reference does not address.
+    """
+    authors = authors or {}
     points: list[dict[str, Any]] = []
     by_theme: dict[str, list[dict[str, Any]]] = {}
     for s in shared:
         by_theme.setdefault(s["theme"], []).append(s)
-    for t in [t for t in ranked if t.theme in by_theme and t.matched][:top]:
-        best = by_theme[t.theme][0]
-        points.append({
-            "kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
-            "text": f"the shared commitment on {best['label']} (score {number(t.score)}, "
-                    f"interval {interval(t.low, t.high)}): the partner's “{_short(best['partner']['text'])}” "
-                    f"answers the EU's “{_short(best['eu']['text'])}”.",
-            "refs": [best["eu"]["ref"], best["partner"]["ref"]],
-        })
-    # Firmness: matched pairs where the partner's undertaking is weaker than the EU's.
+    used: set[str] = set()
+    for t in [t for t in ranked if t.theme in by_theme]:
+        if sum(p["kind"] == "build_on" for p in points) >= top:
+            break
+        pairs = [p for p in by_theme[t.theme] if p["partner"]["ref"] not in used]
+        if not pairs:
+            continue  # one point per idea: this quote already carries a point
+        best = next((p for p in pairs if p["kind"] == "agreed"), pairs[0])
+        used.add(best["partner"]["ref"])
+        p, e = best["partner"], best["eu"]
+        doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
+        if best["kind"] == "agreed" and doc.startswith("their "):
+            text = f"{best['label']}: in {doc} both sides said “{_bare(p['text'], 110)}” — propose concrete next steps."
+        elif best["kind"] == "agreed":
+            text = (f"{best['label']}: {doc} reports both sides agreeing that “{_bare(p['text'], 110)}” — confirm it "
+                    "and propose next steps.")
+        elif best["kind"] == "third":
+            text = (f"{best['label']}: {doc} reports “{_bare(p['text'], 110)}” — not {_possessive(party)} own words: "
+                    f"ask {party} to confirm its position.")
+        else:
+            text = (f"{best['label']}: {doc} says “{_bare(p['text'], 110)}”, in line with the EU's "
+                    f"“{_bare(e['text'], 90)}” — propose joint work.")
+        points.append({"kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
+                       "text": text, "refs": [e["ref"], p["ref"]]})
     seen: set[str] = set()
     for s in shared:
-        if s["theme"] in seen or len(seen) >= top:
-            continue
+        if (s["theme"] in seen or len(seen) >= top or s["kind"] != "own" or s["partner"]["ref"] in used
+                or s["partner"]["strength"] not in ("soft", "intent")):
+            continue  # only the partner's own undertaking, weaker than the EU's, not already carrying a point
         eu_r, p_r = _rank(s["eu"]["strength"]), _rank(s["partner"]["strength"])
         if eu_r >= 2 and p_r < eu_r:
             seen.add(s["theme"])
-            weaker = s["partner"]["strength"] or "no commitment"
+            used.add(s["partner"]["ref"])
+            how = {"soft": "only says it should or could act", "intent": "states an intention"}[s["partner"]["strength"]]
+            doc = _doc_phrase(metas.get(s["partner"]["doc_id"]), authors.get(s["partner"]["doc_id"]), party)
             points.append({
-                "kind": "firm_up", "verb": "Seek firmer language", "theme": s["theme"], "label": s["label"],
-                "text": f"on {s['label']}: the EU's undertaking is {s['eu']['strength']}, the partner's "
-                        f"matching statement is {weaker} (“{_short(s['partner']['text'])}”).",
+                "kind": "firm_up", "verb": "Seek a firmer undertaking", "theme": s["theme"], "label": s["label"],
+                "text": f"{s['label']}: {doc} {how} (“{_bare(s['partner']['text'], 100)}”) where the EU commits "
+                        f"(“{_bare(s['eu']['text'], 80)}”) — ask whether {party} is ready to go further.",
                 "refs": [s["eu"]["ref"], s["partner"]["ref"]],
             })
+    whose = (f"none of the documents on {party} here" if basis == "third-party only"
+             else f"none of {_possessive(party)} documents here")
+    partner_ids = {p["partner"]["doc_id"] for p in shared} | {i for i, m in metas.items()
+                                                              if m.partner and m.partner == party}
+    if partner_ids and all((metas[i].complete or "").lower() in ("partial", "no") for i in partner_ids if i in metas):
+        whose += " (partial texts only)"
     for g in gaps[:top]:
         q = g["quotes"][0]
         points.append({
             "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
-            "text": f"{g['label']}: the EU's priority “{_short(q['text'])}” has no counterpart in the partner's "
-                    "documents.",
+            "text": f"{g['label']}: {whose} address it — put forward the EU's priority "
+                    f"(“{_bare(q['text'], 110)}”).",
             "refs": [x["ref"] for x in g["quotes"][:2]],
         })
     for d in divergences:
+        doc = _doc_phrase(metas.get(d["partner"]["doc_id"]), authors.get(d["partner"]["doc_id"]), party)
         points.append({
             "kind": "clarify", "verb": "Clarify", "theme": d["theme"], "label": d["label"],
-            "text": f"the position on {d['label']}: {d['reason']}; the partner says “{_short(d['partner']['text'])}” "
-                    f"where the EU says “{_short(d['eu']['text'])}”.",
+            "text": f"{d['label']}: {doc} says “{_bare(d['partner']['text'], 100)}” where the "
+                    f"EU commits (“{_bare(d['eu']['text'], 80)}”) — ask {party} to explain its position.",
             "refs": [d["eu"]["ref"], d["partner"]["ref"]],
         })
-    for p in [p for p in partner_only if p["eu_silent"]][:top]:
-        q = p["quotes"][0]
+    for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] == "own" for q in p["quotes"])][:top]:
+        q = next(q for q in p["quotes"] if q["kind"] == "own")  # agreed language is no partner-only priority
         points.append({
             "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
-            "text": f"{p['label']}, a partner priority the EU reference does not address: “{_short(q['text'])}”.",
+            "text": f"{p['label']}: {party} raises it (“{_bare(q['text'], 100)}”, {q['voice']}) and the EU "
+                    "reference does not — ask how it sees cooperation on it.",
             "refs": [x["ref"] for x in p["quotes"][:2]],
         })
     for i, p in enumerate(points, start=1):
         p["id"] = f"TP{i}"
     return points
+
+
+def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str, Any], party: str, basis: str,
+               labels: Mapping[str, str]) -> dict[str, Any]:
+    """Dated commitments of the partner's side (own and agreed; third-party only when that is all there is)."""
+    from ..extract.speakers import evidence_kind
+
+    allowed = ("own", "agreed", "third") if basis == "third-party only" else ("own", "agreed")
+    items = []
+    counts: dict[str, dict[str, int]] = {}
+    for a in analyzed:
+        au = authors.get(a.doc_id)
+        speakers = {u.segment_id: u.speaker for u in a.units}
+        for c in a.commitments:
+            speaker = speakers.get(c.segment_id, "")
+            kind = evidence_kind(speaker, au, party) if (speaker and au is not None) else "own"
+            if kind not in allowed:
+                continue
+            counts.setdefault(kind, {})
+            key = "negated" if c.negated else (c.strength or "none")
+            counts[kind][key] = counts[kind].get(key, 0) + 1
+            if not c.deadline:
+                continue
+            quote = Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
+                          speaker, kind)
+            items.append({
+                "deadline": c.deadline, "actor": c.actor, "strength": c.strength, "negated": c.negated,
+                "condition": c.condition, "kind": kind, "date": _meta(a).date, "doc_id": c.doc_id,
+                "themes": [labels.get(t, t) for t in c.themes],
+                "quote": annex.add(quote, side="partner"),
+            })
+    items.sort(key=lambda x: (x["date"] or "", x["doc_id"], x["quote"]["ref"]))
+    return {"items": items, "counts": counts,
+            "note": "" if items else "No dated commitment was found in the partner's documents."}
 
 
 # ------------------------------------------------------------------ change over time
@@ -520,22 +795,38 @@ def summarise_comparison(
             "weakest": scored[-1]["label"] if scored else "",
             "divergences": len(b["divergences"]),
             "file": (files or {}).get(b["partner"], ""),
+            "basis": b.get("basis", "unknown"),
+            "sentences": {k: v for k, v in b["summary"].get("partner_kinds", {}).items() if k in ("own", "agreed", "third")},
+            "thin": _thin_partner(b),
         })
         matrix.append([rows[t["theme"]]["score"] if t["theme"] in rows else None for t in themes])
     ordered = sorted(partners, key=lambda p: (-(p["score"] if p["score"] is not None else -1), p["partner"]))
-    headline = "; ".join(f"{p['partner']} {number(p['score'])} ({p['interval']})" for p in ordered)
+    headline = "; ".join(f"{p['partner']} {number(p['score'])} ({p['interval']}){' — thin evidence' if p['thin'] else ''}"
+                         for p in ordered)
     return {
         "schema": SCHEMA,
         "kind": "comparison",
         "title": f"Comparison of {len(partners)} partners",
         "sections": [{"id": i, "title": h} for i, h in COMPARISON_SECTIONS],
         "eu_documents": briefings[0]["eu_documents"],
-        "summary": {"headline": f"Overall alignment with the EU reference: {headline}."},
+        "summary": {"headline": f"Overall alignment with the EU reference: {headline}.",
+                    "note": ("Scores grow with how much a partner has written on each theme (coverage): compare "
+                             "partners with similar sources. Thin evidence: fewer than "
+                             f"{THIN_PARTNER} signed sentences, or third-party texts only.")},
         "partners": partners,
         "themes": themes,
         "matrix": matrix,
         "methods": briefings[0]["methods"],
     }
+
+
+#: A partner whose signed text (own and agreed) has fewer sentences than this is marked thin in a comparison.
+THIN_PARTNER = 40
+
+
+def _thin_partner(b: Mapping[str, Any]) -> bool:
+    kinds = b["summary"].get("partner_kinds", {})
+    return b.get("basis") == "third-party only" or kinds.get("own", 0) + kinds.get("agreed", 0) < THIN_PARTNER
 
 
 def _meta(a: Analysis) -> DocumentMeta:
