@@ -116,3 +116,18 @@ def test_speaker_accuracy_on_the_dev_gold_beats_the_document_baseline(shared):
     assert m["n"] == len(rows)
     assert m["accuracy"] >= 0.98 > m["baseline_accuracy"]
     assert m["eu_in_joint"] >= 1 and m["eu_in_joint_found"] == m["eu_in_joint"]
+
+
+def test_the_demo_joint_statement_has_its_eu_and_partner_sentences(demo_dir):
+    """Signatories the gazetteer does not know ("Republic of Veloria") are read from the manifest, with their
+    short form; licence and disclaimer lines speak for no one."""
+    from policytext import load_corpus
+
+    doc = load_corpus(demo_dir)["veloria-eu-joint-statement"]
+    authors, speakers = reader.read(doc)
+    assert authors.parties == ("EU", "Republic of Veloria") and authors.default == "joint"
+    said = dict(zip((s.text for s in doc.sentences), speakers))
+    assert said["Licence: CC0-1.0."] == "none"
+    assert next(v for k, v in said.items() if k.startswith("The EU will support the planned")) == "EU"
+    assert next(v for k, v in said.items() if k.startswith("Veloria will establish")) == "Republic of Veloria"
+    assert next(v for k, v in said.items() if k.startswith("Both sides will cooperate on the security")) == "joint"

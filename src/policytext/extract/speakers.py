@@ -100,9 +100,9 @@ _PARTICIPANTS = re.compile(
     r"(?:were|included|comprised)\b|(?:the meeting|it) was attended by\b)", re.I)
 _MEMBERSHIP = re.compile(r"\b(?:form|are|constitute|comprise)\s+(?:the\s+)?(?:initial\s+|founding\s+)?"
                          r"(?:set of\s+)?(?:member|members|signator|participants)", re.I)
-_SELF_NOTICE = re.compile(r"\b(?:licen[cs]e\s*:|not an? official (?:text|document)|illustrative,? fictional|"
+_NOTICE = re.compile(r"\b(?:licen[cs]e\s*:|not an? official (?:text|document)|illustrative,? fictional|"
                      r"all rights reserved)|©", re.I)
-_REFERENCE = re.compile(
+_SELF_REFERENCE = re.compile(
     r"^(?:this|the present)\s+(?:joint\s+)?(?:statement|communiqu[eé]|fact sheet|document|press release|"
     r"declaration|roadmap|readout)\s+(?:is|was)\s+(?:a\s+joint\s+statement|issued|published|released|adopted)\b"
     r"|^this is a joint statement\b", re.I)
