@@ -145,3 +145,16 @@ def test_deadlines_relative_to_events(extractor, text, deadline):
     """What an analyst checks before the next meeting: "by the next Ministerial" is a deadline."""
     c = classify(extractor, text, JOINT)
     assert c is not None and c.deadline == deadline
+
+
+@pytest.mark.parametrize("text, strength", [
+    ("We recall the obligations of States under international law.", "soft"),      # a reporting verb, not an act
+    ("Welcoming the visit this week by the Chairman to the United States.", "soft"),  # a stance bullet, not firm
+    ("Nothing in this order shall be construed to impair the authority granted by law.", None),  # savings clause
+    ("This order shall be implemented consistent with applicable law.", None),
+])
+def test_reporting_verbs_and_savings_clauses_are_not_firm(extractor, text, strength):
+    meta = DocumentMeta("t", issuer="United States and European Union", partner="United States",
+                        doc_type="joint_statement")
+    found = extractor.classify([text], [meta])[0]
+    assert (found.strength if found else None) == strength

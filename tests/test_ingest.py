@@ -405,3 +405,11 @@ def test_paragraphs_under_a_notes_heading_are_notes():
                        ("1 See the Council conclusions of 2024.", True), ("2 See the toolbox.", True),
                        ("We will report every year.", False)]
     assert not any(p.is_note for p in doc.paragraphs if p.is_heading)
+
+
+def test_a_sentence_is_not_cut_at_an_abbreviation_inside_a_compound():
+    from policytext.segment import split_sentences
+
+    text = "- Establishing a joint Indo-U.S. Quantum Coordination Mechanism with industry. The next item."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "- Establishing a joint Indo-U.S. Quantum Coordination Mechanism with industry.", "The next item."]

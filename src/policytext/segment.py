@@ -73,9 +73,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if token_starts is None:
                 token_starts = [t.start() for t in _TOKEN.finditer(text)]
             token = _token_before(text, m.start(1), token_starts).lower().lstrip("(\"'\u201c")
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+            tail = re.split(r"[-/\u2013]", token)[-1]  # "Indo-U.S." ends with the abbreviation "U.S."
+            if any(t in _ABBREVIATIONS or (len(t) == 1 and t.isalpha()) for t in (token, tail)):
                 continue
-            if re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):  # U.S, e.g, a.m
+            if re.fullmatch(r"(?:[a-z]\.)+[a-z]", tail):  # U.S, e.g, a.m
                 continue
         cuts.append(end)
     for m in _CJK_BOUNDARY.finditer(text):

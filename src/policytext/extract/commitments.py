@@ -94,6 +94,15 @@ def split_marker(text: str) -> tuple[str, int]:
     return kind, m.end()
 
 
+#: Legal savings and implementation clauses ("Nothing in this order shall be construed ...", "This order shall
+#: be implemented consistent with applicable law ..."): their "shall" binds no one to act.
+SAVINGS_CLAUSE = re.compile(
+    r"^\W*(?:\(?[a-z0-9]{1,4}\)\s*)?(?:nothing in this (?:order|section|statement|regulation|act|memorandum|"
+    r"declaration|agreement)\b|this (?:order|memorandum|regulation) (?:is not intended to|shall be implemented)\b)"
+    r"|\bshall be implemented consistent with applicable law\b|\bis not intended to, and does not, create any right\b",
+    re.I)
+
+
 def looks_like_heading(text: str) -> bool:
     """A heading or title: no closing punctuation and (nearly) every content word capitalised."""
     t = text.strip()
@@ -112,6 +121,10 @@ class SentenceContext:
     """What the analysis of one sentence may know beyond its words."""
 
     marker: str = ""  # list marker kind removed from the sentence ("bullet", "number", "enum", "")
+
+
+#: Stance verbs that are soft even as the opening verb of a bullet ("Welcoming ...", "Commending ...").
+_STANCE_ONLY = frozenset({"welcome", "celebrate", "commend", "applaud", "recall"})
 
 
 class CommitmentFinder:
@@ -194,6 +207,8 @@ class CommitmentFinder:
                 context: SentenceContext | None = None) -> dict[str, Any] | None:
         """The commitment of one sentence, or ``None``."""
         text = sent.text
+        if SAVINGS_CLAUSE.search(text):
+            return None
         marker = context.marker if context is not None and context.marker else ""
         offset = 0
         if not marker:
@@ -455,7 +470,10 @@ class CommitmentFinder:
         if any(c.dep_ in ("aux", "auxpass") and c.tag_ == "MD" for c in first.children):
             return None
         s = lex.strength("verb", lemma)
-        strength = s if s in ("soft", "intent") and not (s == "soft" and lex.has("action", lemma) and lemma != "encourage") else "firm"
+        if s == "soft" and lemma in _STANCE_ONLY:
+            strength = "soft"  # "Welcoming the visit ...": a stance, not an action programme
+        else:
+            strength = s if s in ("soft", "intent") and not (s == "soft" and lex.has("action", lemma) and lemma != "encourage") else "firm"
         if first.tag_ in ("VBD", "VBN"):
             return None
         return {"strength": strength, "cue": first.text, "actor": self.self_actor, "actor_text": "",
