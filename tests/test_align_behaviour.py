@@ -63,18 +63,27 @@ def test_removing_a_themes_sentences_drops_its_coverage_and_score(analyzer, demo
 
 
 def test_negating_the_partners_commitments_lowers_agreement_and_raises_divergence(analyzer, demo, baseline):
+    """Negated in the partner's own text, the AI undertakings diverge from the EU's; the same words in a text
+    both sides signed are never read as the partner's divergence (the EU co-signed them)."""
+    import dataclasses
+
     text = _source(demo, PARTNER)
     para = re.search(r"Both sides will promote trustworthy.*?\n", text).group(0)
     negated = (para.replace("Both sides will promote", "Both sides will not promote")
                .replace("We intend to cooperate", "We do not intend to cooperate"))
-    after = analyzer.align([demo[EU]], [_variant(demo, PARTNER, text.replace(para, negated))]).theme("ai")
+    variant = _variant(demo, PARTNER, text.replace(para, negated))
+    agreed = analyzer.align([demo[EU]], [variant]).theme("ai")
+    assert not agreed.divergences and agreed.divergence == 0.0
+    own_meta = dataclasses.replace(variant.meta, signatories="Republic of Veloria")
+    own = analyzer.align([demo[EU]], [read_text(text.replace(para, negated), doc_id=variant.doc_id,
+                                                meta=own_meta)]).theme("ai")
     before = baseline.theme("ai")
-    print(f"ai: score {before.score} -> {after.score}, agreement {before.agreement} -> {after.agreement}, "
-          f"divergence {before.divergence} -> {after.divergence}")
-    assert after.divergence > before.divergence
-    assert after.agreement < before.agreement
-    assert after.divergences, "divergent pairs are listed"
-    assert after.score < before.score
+    print(f"ai: score {before.score} -> {own.score}, agreement {before.agreement} -> {own.agreement}, "
+          f"divergence {before.divergence} -> {own.divergence}")
+    assert own.divergence > before.divergence
+    assert own.agreement < before.agreement
+    assert own.divergences, "divergent pairs are listed"
+    assert own.score < before.score
 
 
 PARAPHRASES = [

@@ -122,8 +122,8 @@ def test_failure_is_isolated_and_sets_exit_code(baseline, big_corpus, tmp_path):
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (corpus / "empty.txt").write_text("", encoding="utf-8")
     manifest = corpus / "manifest.csv"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + "broken,,,,,,en,,,,,,broken.pdf\n"
-                        "empty,,,,,,en,,,,,,empty.txt\nmissing,,,,,,en,,,,,,missing.txt\n", encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "broken,,,,,,en,,,,,,,broken.pdf\n"
+                        "empty,,,,,,en,,,,,,,empty.txt\nmissing,,,,,,en,,,,,,,missing.txt\n", encoding="utf-8")
     store = tmp_path / "store.duckdb"
     shutil.copy(baseline[1], store)  # the good documents are already scored: only the bad ones are tried
     result = CliRunner().invoke(app, ["score", str(corpus), "--eu", EU, "--store", str(store),

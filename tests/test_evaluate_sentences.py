@@ -84,7 +84,7 @@ def test_cli_evaluate_sentences_on_dev(shared, tmp_path):
     assert "themes_baseline" in result.output and "macro avg" in result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 320
-    assert set(lines[0]) == {"id", "themes", "theme_scores", "commitment", "strength", "actor"}
+    assert set(lines[0]) == {"id", "themes", "theme_scores", "commitment", "strength", "actor", "speaker"}
     assert len(lines[0]["theme_scores"]) == 17
     assert all(p["strength"] in (None, "firm", "intent", "soft") for p in lines)
     assert all(set(p["themes"]) <= set(p["theme_scores"]) for p in lines)
@@ -105,6 +105,11 @@ def test_cli_evaluate_sentences_on_dev(shared, tmp_path):
         ours, baseline = flat("commitments", key), flat("commitments_baseline", key)
         print(f"{key}: {ours:.3f} (modal-verb baseline {baseline:.3f})")
         assert ours >= 0.85 and ours > baseline
+
+    # Speakers (issue 16): speakers.jsonl lies beside the gold file; accuracy beside the document-usual baseline.
+    accuracy, usual = flat("speakers", "accuracy"), flat("speakers", "baseline_accuracy")
+    print(f"speaker accuracy {accuracy:.3f} (document-usual baseline {usual:.3f})")
+    assert accuracy > usual and all(p["speaker"] for p in lines)
 
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 2 and "--force" in again.output

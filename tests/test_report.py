@@ -188,8 +188,9 @@ def test_plot_alignment_returns_a_figure(alignment):
     assert isinstance(plot_heatmap([alignment, alignment]), Figure)
 
 
-def _analysed(doc_id: str, date: str, sentences: list[tuple[str, str | None, np.ndarray]]) -> Analysis:
-    meta = DocumentMeta(doc_id, title=doc_id, date=date, doc_type="joint_statement")
+def _analysed(doc_id: str, date: str, sentences: list[tuple[str, str | None, np.ndarray]],
+              title: str = "Trade and Technology Council Joint Statement") -> Analysis:
+    meta = DocumentMeta(doc_id, title=title, date=date, doc_type="joint_statement")
     units, commitments = [], []
     for i, (text, strength, _) in enumerate(sentences):
         sid = f"{doc_id}:s{i}"
@@ -240,6 +241,10 @@ def test_briefing_reports_change_between_dated_documents(alignment):
     assert "We will build quantum links." in report.markdown()
     assert "We will fund 5G." in "\n".join(p.text for p in report.docx(charts=False).paragraphs)
     assert "Change over time needs" in Report(summarise_briefing(alignment)).html()
+    # two statements of the same type on unrelated subjects are no series: nothing "dropped" between them
+    other = [_analysed("cyber", "2023-03-02", [("We will fund 5G.", "firm", _vec(43))], title="National Cybersecurity"),
+             _analysed("youth", "2023-05-23", [("We will protect youth.", "firm", _vec(44))], title="Youth Online Safety")]
+    assert not summarise_briefing(alignment, analyzed=other)["changes"]["available"]
 
 
 def test_briefing_without_analyzer_needs_no_model(alignment):

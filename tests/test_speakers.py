@@ -131,3 +131,9 @@ def test_the_demo_joint_statement_has_its_eu_and_partner_sentences(demo_dir):
     assert next(v for k, v in said.items() if k.startswith("The EU will support the planned")) == "EU"
     assert next(v for k, v in said.items() if k.startswith("Veloria will establish")) == "Republic of Veloria"
     assert next(v for k, v in said.items() if k.startswith("Both sides will cooperate on the security")) == "joint"
+
+
+def test_a_sentence_in_a_script_without_capitals_is_not_taken_for_a_heading():
+    a = reader.authors(DocumentMeta("ncs.ja", issuer="The White House", partner="United States", language="ja"))
+    assert reader.speaker("政権は国家サイバーセキュリティ戦略を発表した。", a) == "US"
+    assert reader.speaker("国家サイバーセキュリティ戦略", a, heading=True) == "none"

@@ -31,7 +31,9 @@ divergence
     commitment, the EU's an affirmative one; never inside agreed language,
     never for a negation aimed at a harm such as "will not tolerate"), counting
     also negated partner commitments on the theme that match an EU commitment
-    without being its best match; it multiplies the score by
+    without being its best match (cosine at least ``match_threshold``, or two
+    shared content words and cosine at least ``divergence_threshold``: negation
+    moves the wording); it multiplies the score by
     ``1 - divergence_penalty * share`` and every divergent pair is listed.
     Contrary words alone ("oppose", "restrict") are not divergence: both sides
     oppose harms.
@@ -89,6 +91,9 @@ __all__ = [
     "SIGNED_KINDS",
     "is_boilerplate",
     "TASKING",
+    "PROCEDURAL",
+    "ANCHOR_TERMS",
+    "anchored",
     "Unit",
     "Quote",
     "EvidencePair",
@@ -222,15 +227,18 @@ class ThemeAlignment:
     #: sentences naming the theme (a cue of the taxonomy) that the classifier did not put on it
     eu_mentions: int = 0
     partner_mentions: int = 0
+    #: matched pairs that name the same things (at least ANCHOR_TERMS specific terms in common): the shared
+    #: commitments a briefing lists
+    shared: int = 0
 
     @property
     def status(self) -> str:
-        """``shared`` (matched statements), ``addressed`` (the partner speaks to the theme, nothing matches the
+        """``shared`` (matched statements naming the same things), ``addressed`` (the partner speaks to the theme, nothing matches the
         EU's statements), ``mentioned`` (named in passing only), ``absent`` (the partner's documents say nothing on
         it), or ``eu_silent`` (the EU reference does not address it)."""
         if self.score is None:
             return "eu_silent"
-        if self.matched:
+        if self.shared:
             return "shared"
         if self.partner_sentences:
             return "addressed"
@@ -452,6 +460,39 @@ def _theme_components(
     return score, coverage, agreement, parity, divergence, n_matched
 
 
+_STOP = frozenset("""about above after again against also among and any are because been before being both
+but can could does doing down during each from further have having here into itself more most must only other our
+ours over same shall should some such than that their theirs them then there these they this those through under
+until very were what when where which while will with within would your partner partners government digital""".split())
+
+
+#: Words of any digital-policy sentence: sharing them says nothing about sharing a commitment.
+_GENERIC = frozenset("""technology technologies cooperation cooperate cooperating collaboration collaborate partner partners
+partnership partnerships countries country international global european union united states support supporting
+promote promoting ensure including work working strengthen strengthening efforts effort continue important
+opportunities opportunity approach approaches issues development develop well also like-minded relevant""".split())
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in _STOP}
+
+
+def _terms(text: str) -> set[str]:
+    """Specific terms of a sentence: content words without digital-policy generic vocabulary, plural folded."""
+    return {w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in _content_words(text) - _GENERIC}
+
+
+#: A matched pair is shown as a shared commitment only when both sentences name at least this many specific
+#: terms in common ("rules-based", "order", "values"): cosine alone pairs sentences that share a keyword's
+#: field but not an object (a review of the briefings found most such pairs unusable).
+ANCHOR_TERMS = 2
+
+
+def anchored(eu_text: str, partner_text: str) -> bool:
+    """Whether two sentences share at least :data:`ANCHOR_TERMS` specific terms."""
+    return len(_terms(eu_text) & _terms(partner_text)) >= ANCHOR_TERMS
+
+
 def _contrary_pairs(
     theme: str,
     eu_units: Sequence[Unit],
@@ -466,22 +507,28 @@ def _contrary_pairs(
 ) -> tuple[EvidencePair, ...]:
     """Partner statements on the theme that decline an EU undertaking without being its best match.
 
-    The reverse direction of the divergence check: a negated partner commitment
-    is paired with its closest EU sentence on the theme; when they are about the
-    same thing (cosine at least ``match_threshold``) and :func:`_divergent` holds,
-    the pair is a divergence.
+    A negation moves the wording, so a sentence declining an EU undertaking is
+    rarely its best match.  Each negated partner commitment on the theme is
+    paired with the affirmative EU commitment on the theme it shares most
+    content words with (then the closest by cosine); the pair is a divergence
+    when :func:`_divergent` holds and they are about the same thing: cosine at
+    least ``match_threshold``, or two shared content words ("rights-based
+    approach") and cosine at least ``divergence_threshold``.
     """
     out = []
-    if not len(eu_idx):
+    targets = [int(e) for e in eu_idx if eu_units[e].commitment and not eu_units[e].negated]
+    if not targets:
         return ()
     for p in p_idx:
         u = partner_units[p]
         if not u.negated:
             continue
-        k = int(sims[eu_idx, p].argmax())
-        e, sim = int(eu_idx[k]), float(sims[eu_idx[k], p])
+        words = _content_words(u.text)
+        e = max(targets, key=lambda e: (len(words & _content_words(eu_units[e].text)), float(sims[e, p]), -e))
+        sim, shared = float(sims[e, p]), len(words & _content_words(eu_units[e].text))
+        about_same = sim >= cfg.match_threshold or (shared >= 2 and sim >= cfg.divergence_threshold)
         reason = _divergent(eu_units[e], u, bool(known[p]), kinds[p])
-        if sim >= cfg.match_threshold and reason and (e, int(p)) not in seen:
+        if about_same and reason and (e, int(p)) not in seen:
             out.append(EvidencePair(theme, Quote.of(eu_units[e]), Quote.of(u, kinds[p]), sim, divergent=True,
                                     reason=reason))
     return tuple(sorted(out, key=lambda x: (-x.similarity, x.partner.segment_id)))
@@ -519,7 +566,11 @@ BOILERPLATE = re.compile(
 TASKING = re.compile(
     r"\b(?:Secretary|Director|Administrator|Attorney General|Assistant to the President|heads? of (?:relevant )?"
     r"agencies|agencies)\b[^.]{0,240}\bshall\b|\bwithin \d+ days of the date of this order\b")
-#: How much lower an administrative tasking ranks as a partner's best match (cosine).
+#: Procedural lines and list fragments: real text, poor quotes ("submit a report", "meet again", "; and").
+PROCEDURAL = re.compile(
+    r"\b(?:submit|provide|deliver)\b[^.]{0,80}\breports?\b|\bmeet again\b|\bwork ?programme?\b|\bwork-?streams?\b"
+    r"|\bahead of the next meeting\b|(?:;|,|;\s+(?:and|or))\s*$", re.I)
+#: How much lower an administrative tasking, procedural line or list fragment ranks as a partner's best match.
 TASKING_PENALTY = 0.05
 
 
@@ -643,7 +694,8 @@ def align_units(
     eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
     p_known = np.broadcast_to(np.asarray(partner_commitments_known, dtype=bool), (n_p,)).copy()
     own = np.array([k == "own" for k in kinds], dtype=bool)
-    tasking = np.array([bool(TASKING.search(u.text)) for u in partner_units], dtype=float) * TASKING_PENALTY
+    tasking = np.array([bool(TASKING.search(u.text) or PROCEDURAL.search(u.text)) for u in partner_units],
+                       dtype=float) * TASKING_PENALTY
     rng = np.random.default_rng(_seed(cfg, eu_units, partner_units))
     alpha = (1 - cfg.interval) / 2
 
@@ -729,7 +781,9 @@ def align_units(
             ),
             key=lambda e: (-e.similarity, e.eu.segment_id, e.partner.segment_id),
         )
-        evidence = _dedupe([p for p in pairs if not p.divergent])[: cfg.max_evidence]
+        evidence = _dedupe([p for p in pairs if not p.divergent and anchored(p.eu.text, p.partner.text)])
+        n_shared = len(evidence)
+        evidence = evidence[: cfg.max_evidence]
         divergences = _dedupe([p for p in pairs if p.divergent] + list(contrary))  # one per partner sentence
         # The EU statements without a partner match, the most specific to the theme first.
         gaps = tuple(Quote.of(eu_units[e]) for e, s in sorted(zip(eu_idx, best_sim), key=lambda x: (-eu_theme_scores[x[0], j], x[0]))
@@ -737,15 +791,17 @@ def align_units(
         if not evidence and not divergences and len(cand) and score > 0:
             # A score above zero always comes with its best (if weak) pair.
             k = int(best_sim.argmax())
+            below = best_sim[k] < cfg.match_threshold
             evidence = (EvidencePair(theme, Quote.of(eu_units[eu_idx[k]]),
-                                     Quote.of(partner_units[best_idx[k]], kinds[best_idx[k]]),
-                                     float(best_sim[k]), reason="closest pair (below the match threshold)"),)
+                                     Quote.of(partner_units[best_idx[k]], kinds[best_idx[k]]), float(best_sim[k]),
+                                     reason="closest pair (below the match threshold)" if below else
+                                     "closest pair (no specific term in common: not a shared commitment)"),)
         results.append(ThemeAlignment(
             score=round(score, 2), low=round(float(low), 2), high=round(float(high), 2),
             agreement=round(agr, 4), parity=None if par is None else round(par, 4), divergence=round(div, 4),
             matched=n_matched,
             evidence=tuple(evidence), divergences=divergences, gaps=gaps[: cfg.max_evidence],
-            partner_only=partner_only, own_score=own_score, **common,
+            partner_only=partner_only, own_score=own_score, shared=n_shared, **common,
         ))
 
     scored = [j for j, t in enumerate(results) if t.score is not None]

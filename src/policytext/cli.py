@@ -325,6 +325,9 @@ def report_cmd(
                                                "documents of one partner make one briefing.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the briefings (.html, .md, .docx, .json).")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing briefings.")] = False,
+    signed: Annotated[bool, typer.Option("--signed/--own-partner-only",
+                                         help="A partner named by name also gets the documents of others it signed "
+                                              "(manifest signatories), e.g. a G7 communiqué for Japan.")] = True,
 ) -> None:
     """Write a dialogue briefing per partner (HTML, Markdown, DOCX, JSON), and a comparison for several.
 
@@ -348,7 +351,7 @@ def report_cmd(
         _fail(str(e))
     # Refuse to overwrite before the (slow) analysis, not after it.
     try:
-        groups = resolve_partners(docs, partner, exclude=eu)
+        groups = resolve_partners(docs, partner, exclude=eu, signed=signed)
     except KeyError as e:
         _fail(str(e.args[0]) if e.args else str(e))
     stems = [f"briefing-{slugify(label)}" for label in groups] + (["comparison"] if len(groups) > 1 else [])
@@ -357,7 +360,7 @@ def report_cmd(
     if existing and not force:
         _fail(f"{existing[0]} exists; pass --force to overwrite it")
     try:
-        reports, comp = build_briefings(docs, eu, partner)
+        reports, comp = build_briefings(docs, eu, partner, signed=signed)
     except KeyError as e:
         _fail(str(e.args[0]) if e.args else str(e))
     except (PolicytextError, ValueError) as e:

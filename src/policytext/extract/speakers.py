@@ -412,7 +412,9 @@ class SpeakerReader:
             if norm and head and (norm == head or (head.startswith(norm) and len(norm) > 20)
                                   or (norm.startswith(head) and len(norm) - len(head) < 40)):
                 return True
-        if looks_like_heading(body) or _DATE_LINE.match(body) or _REFERENCE.match(body):
+        # the heading test reads capitalised Latin words: a sentence in a script without capitals is no heading
+        latin = len(re.findall(r"[A-Za-z]", body)) >= max(1, len(body) // 2)
+        if (latin and looks_like_heading(body)) or _DATE_LINE.match(body) or _REFERENCE.match(body):
             return True
         if _SELF_REFERENCE.match(body) or _PARTICIPANTS.match(body) or _NOTICE.search(body):
             return True

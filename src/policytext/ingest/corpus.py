@@ -436,7 +436,7 @@ def load_corpus(
                   warnings=plan.warnings)
 
 
-def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[str] = ()
+def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[str] = (), signed: bool = False
                      ) -> dict[str, list[Document]]:
     """Partner documents named by document id or by partner name, grouped by partner.
 
@@ -444,7 +444,9 @@ def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[s
     column) gives all of that partner's documents except those in ``exclude``.
     Names match ignoring case and surrounding spaces; a name that is a whole word
     of exactly one partner's name matches it (``Korea`` finds ``Republic of Korea``).
-    Documents of the same partner are grouped together.
+    Documents of the same partner are grouped together.  With ``signed``, a partner name also gives
+    the documents of other partners that it signed (the ``signatories`` column, or the authors inferred
+    from the issuer): a G7 communiqué for Japan, a US–Kenya statement for the United States.
 
     Raises
     ------
@@ -469,13 +471,21 @@ def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[s
             if len(names) > 1:
                 raise KeyError(f"--partner {raw!r} matches several partners: {', '.join(names)}; name one of them")
             docs = [d for d in corpus if names and d.meta.partner == names[0] and d.doc_id not in excluded]
+            if signed and docs:
+                from ..extract.speakers import default_reader
+
+                reader = default_reader()
+                party = reader.party(names[0])
+                docs += [d for d in corpus if party and d.meta.partner != names[0] and d.doc_id not in excluded
+                         and reader.authors(d.meta).signed_by(party)]
             if not docs:
                 close = difflib.get_close_matches(ref, list(corpus.ids) + partners, n=1, cutoff=0.6)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 raise KeyError(f"--partner {raw!r} is neither a document id nor a partner of the corpus.{hint} "
                                f"Document ids: {', '.join(corpus.ids)}; partners: {', '.join(partners)}")
         for d in docs:
-            group = groups.setdefault(d.meta.partner or d.doc_id, [])
+            label = names[0] if ref not in corpus and names else (d.meta.partner or d.doc_id)
+            group = groups.setdefault(label, [])
             if all(d.doc_id != g.doc_id for g in group):
                 group.append(d)
     return groups

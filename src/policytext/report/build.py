@@ -225,6 +225,7 @@ def build_briefings(
     analyzer: Analyzer | None = None,
     config: AlignConfig | None = None,
     change: ChangeSettings | None = None,
+    signed: bool = False,
 ) -> tuple[list[Report], Report | None]:
     """Briefings for partners of a corpus, and a comparison when there are several.
 
@@ -236,6 +237,8 @@ def build_briefings(
     analyzer : reuse an analyzer (models loaded once); a new one by default.
     config : alignment settings.
     change : settings of the change-over-time matching.
+    signed : a partner named by name also gets the documents of others it signed (a G7 communiqué for
+        Japan); see :func:`resolve_partners`.
 
     Returns
     -------
@@ -251,7 +254,7 @@ def build_briefings(
     if not partners:
         raise ValueError("name at least one partner (a document id or a partner name)")
     eu_docs = [corpus[i] for i in eu]
-    groups = resolve_partners(corpus, partners, exclude=eu)
+    groups = resolve_partners(corpus, partners, exclude=eu, signed=signed)
     analyzer = analyzer or Analyzer()
     alignments = align_many(eu_docs, groups, config=config, analyzer=analyzer)  # the scores `align` gives
     reports = [

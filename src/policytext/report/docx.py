@@ -278,11 +278,12 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
 
     w.heading(titles["follow-up"], 1)
     f = d["follow_up"]
-    if f["items"]:
-        w.table(["deadline", "actor", "strength", "said by", "themes", "commitment"],
-                [(x["deadline"], x["actor"], "negated" if x["negated"] else x["strength"], x["quote"]["voice"],
-                  ", ".join(x["themes"]), f"“{x['quote']['text']}” [{x['quote']['ref']}]") for x in f["items"]])
-    else:
+    for x in f["items"]:
+        strength = "negated" if x["negated"] else x["strength"]
+        w.para(f": actor {x['actor']}, {strength}" + (f"; {', '.join(x['themes'])}" if x["themes"] else ""),
+               style="List Bullet", bold_prefix=x["deadline"])
+        w.quote(x["quote"], "")
+    if f["note"]:
         w.para(f["note"])
 
     w.heading(titles["changes"], 1)

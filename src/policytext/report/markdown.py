@@ -155,8 +155,8 @@ def _briefing(d: Mapping[str, Any]) -> str:
         out += [f"| {_e(x['deadline'])} | {_e(x['actor'])} | {_e('negated' if x['negated'] else x['strength'])} | "
                 f"{_e(x['quote']['voice'])} | {_e(', '.join(x['themes']))} | “{_e(x['quote']['text'])}” {_cite(x['quote'])} |"
                 for x in f["items"]]
-    else:
-        out.append(_e(f["note"]))
+    if f["note"]:
+        out += ["", _e(f["note"])]
     out.append("")
 
     out += [f"## {titles['changes']}", ""]

@@ -185,7 +185,7 @@ def _theme_row(t: ThemeAlignment, label: str) -> dict[str, Any]:
         "eu_sentences": t.eu_sentences, "partner_sentences": t.partner_sentences,
         "eu_mentions": t.eu_mentions, "partner_mentions": t.partner_mentions,
         "eu_commitments": t.eu_commitments, "partner_commitments": t.partner_commitments,
-        "matched": t.matched, "agreement": t.agreement, "parity": t.parity if t.matched else None,
+        "matched": t.matched, "shared_pairs": t.shared, "agreement": t.agreement, "parity": t.parity if t.matched else None,
         "divergence": t.divergence, "divergences": len(t.divergences), "scored": t.score is not None,
         "partner_prominent": t.partner_prominent,
     }
@@ -284,9 +284,10 @@ def summarise_briefing(
     for t in ranked:
         for e in t.evidence:
             keys = (("EU", e.eu.segment_id), ("partner", e.partner.segment_id))
-            if (e.similarity < threshold or any(uses.get(k, 0) >= MAX_USES for k in keys)
+            first = not any(x["theme"] == t.theme for x in shared)
+            if (e.similarity < threshold or e.reason or (not first and any(uses.get(k, 0) >= MAX_USES for k in keys))
                     or keys in pairs_seen):
-                continue  # below the threshold, a sentence already used enough, or the same pair on another theme
+                continue  # not a shared commitment, a sentence already used enough, or the same pair again
             pairs_seen.add(keys)
             for k in keys:
                 uses[k] = uses.get(k, 0) + 1
@@ -328,7 +329,7 @@ def summarise_briefing(
         {"theme": t.theme, "label": labels[t.theme], "score": t.score, "interval": rows[t.theme]["interval"],
          "refs": [s["eu"]["ref"] for s in shared if s["theme"] == t.theme][:1]
          + [s["partner"]["ref"] for s in shared if s["theme"] == t.theme][:1]}
-        for t in ranked if t.status == "shared"
+        for t in sorted(ranked, key=lambda t: rows[t.theme]["thin"]) if t.status == "shared"
     ][:top]
     main_gaps = [{"theme": g["theme"], "label": g["label"], "score": g["score"],
                   "refs": [q["ref"] for q in g["quotes"][:1]]} for g in gaps][:top]
@@ -405,6 +406,12 @@ _KIND_WORDS = {"own": "own", "agreed": "agreed with the EU", "third": "third-par
 _DOC_TYPES = {"joint_statement": "joint statement", "factsheet": "fact sheet", "press_release": "press release",
               "strategy": "strategy", "law": "law", "communique": "communiqué", "joint_declaration": "joint declaration",
               "speech": "speech", "other": "text"}
+
+
+def _this_year() -> int:
+    import datetime
+
+    return datetime.date.today().year
 
 
 def _possessive(name: str) -> str:
@@ -492,6 +499,10 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
             who = "The EU reference" if s["side"] == "EU" else "Partner document"
             words = f", {s['words']} words" if s["words"] else ""
             out.append(f"{who} {s['doc_id']} is a partial text{words}: silence in it is not absence from the policy.")
+    dates = sorted(s["date"] for s in partner_docs if s["date"])
+    if dates and dates[-1][:4].isdigit() and int(dates[-1][:4]) <= _this_year() - 2:
+        out.append(f"The newest partner text here is from {dates[-1]}: the briefing describes positions taken then, "
+                   "which may not be current policy.")
     thin = [r["label"] for r in rows.values() if r["thin"]]
     if thin:
         out.append(f"Thin evidence (fewer than {THIN_SENTENCES} sentences on one side): {', '.join(thin)}. Their "
@@ -631,13 +642,22 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     """Dated commitments of the partner's side (own and agreed; third-party only when that is all there is)."""
     from ..extract.speakers import evidence_kind
 
+    from ..alignment import is_boilerplate
+
     allowed = ("own", "agreed", "third") if basis == "third-party only" else ("own", "agreed")
     items = []
     counts: dict[str, dict[str, int]] = {}
+    lapsed_docs = []
     for a in analyzed:
         au = authors.get(a.doc_id)
+        if _status_of(_meta(a)):
+            lapsed_docs.append(f"{a.doc_id} ({_status_of(_meta(a))})")
+            continue  # a revoked or superseded text commits no one any more
         speakers = {u.segment_id: u.speaker for u in a.units}
+        year = int(_meta(a).date[:4]) if (_meta(a).date or "")[:4].isdigit() else None
         for c in a.commitments:
+            if speakers.get(c.segment_id) == "none" or is_boilerplate(c.text):
+                continue
             speaker = speakers.get(c.segment_id, "")
             kind = evidence_kind(speaker, au, party) if (speaker and au is not None) else "own"
             if kind not in allowed:
@@ -645,8 +665,9 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
             counts.setdefault(kind, {})
             key = "negated" if c.negated else (c.strength or "none")
             counts[kind][key] = counts[kind].get(key, 0) + 1
-            if not c.deadline:
-                continue
+            years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", c.deadline)]
+            if not c.deadline or (year is not None and years and max(years) < year):
+                continue  # no deadline, or a date before the document (a reference, not a deadline)
             quote = Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
                           speaker, kind)
             items.append({
@@ -656,8 +677,10 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
                 "quote": annex.add(quote, side="partner"),
             })
     items.sort(key=lambda x: (x["date"] or "", x["doc_id"], x["quote"]["ref"]))
-    return {"items": items, "counts": counts,
-            "note": "" if items else "No dated commitment was found in the partner's documents."}
+    note = "" if items else "No dated commitment was found in the partner's documents."
+    if lapsed_docs:
+        note = (note + " " if note else "") + ("Left out, no longer in force: " + ", ".join(lapsed_docs) + ".")
+    return {"items": items, "counts": counts, "note": note}
 
 
 # ------------------------------------------------------------------ change over time
@@ -713,20 +736,37 @@ def commitment_changes(
     return out
 
 
-def _commitment_quote(c: Commitment) -> Quote:
-    return Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated)
+def _commitment_quote(c: Commitment, speaker: str = "", kind: str = "") -> Quote:
+    return Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
+                 speaker, kind)
+
+
+def _series_terms(meta: DocumentMeta) -> set[str]:
+    """The words that make two titles one series ("Trade and Technology Council"), without genre words."""
+    generic = {"fact", "sheet", "joint", "statement", "press", "release", "administration", "announces",
+               "biden-harris", "government", "strategy", "national", "executive", "order", "communique", "leaders"}
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", (meta.title or "").lower())} - generic
 
 
 def _changes(analyzed: Sequence[Analysis], annex: _Annex, settings: ChangeSettings) -> dict[str, Any]:
-    """Change of commitments between consecutive dated documents of the same type."""
+    """Change of commitments between consecutive dated documents of one series: the same type, the same
+    authors, and titles that name the same body or process (two TTC joint statements, not two unrelated
+    fact sheets)."""
+    from ..extract.speakers import evidence_kind
+
     series: dict[str, list[Analysis]] = {}
     for a in analyzed:
         if _meta(a).date:
-            series.setdefault(_meta(a).doc_type or "document", []).append(a)
+            au = annex.authors.get(a.doc_id)
+            key = f"{_meta(a).doc_type or 'document'}|{au.describe() if au is not None else ''}"
+            series.setdefault(key, []).append(a)
     steps = []
-    for doc_type, docs in sorted(series.items()):
+    for key, docs in sorted(series.items()):
+        doc_type = key.split("|", 1)[0]
         docs = sorted(docs, key=lambda a: (_meta(a).date, a.doc_id))
         for older, newer in zip(docs, docs[1:]):
+            if len(_series_terms(_meta(older)) & _series_terms(_meta(newer))) < 2:
+                continue  # not one series: nothing was dropped or kept between them
             found = commitment_changes(older, newer, threshold=settings.threshold)
             step: dict[str, Any] = {
                 "doc_type": doc_type,
@@ -740,19 +780,22 @@ def _changes(analyzed: Sequence[Analysis], annex: _Annex, settings: ChangeSettin
                 items = []
                 for o, n, sim in found[key][: settings.max_items]:
                     item: dict[str, Any] = {"similarity": round(sim, 3), "before": None, "after": None}
-                    if o is not None:
-                        item["before"] = annex.add(_commitment_quote(o), side="partner") | {"strength": o.strength,
-                                                                                         "negated": o.negated}
-                    if n is not None:
-                        item["after"] = annex.add(_commitment_quote(n), side="partner") | {"strength": n.strength,
-                                                                                        "negated": n.negated}
+                    for side, c, a in (("before", o, older), ("after", n, newer)):
+                        if c is None:
+                            continue
+                        speaker = next((u.speaker for u in a.units if u.segment_id == c.segment_id), "")
+                        au = annex.authors.get(a.doc_id)
+                        kind = evidence_kind(speaker, au, annex.party) if speaker and au is not None else ""
+                        item[side] = annex.add(_commitment_quote(c, speaker, kind), side="partner") | {
+                            "strength": c.strength, "negated": c.negated}
                     items.append(item)
                 step[key] = items
             steps.append(step)
     return {
         "available": bool(steps),
         "threshold": settings.threshold,
-        "note": "" if steps else "Change over time needs two or more dated documents of the same type from the partner.",
+        "note": "" if steps else ("Change over time needs two or more dated documents of one series from the partner "
+                                  "(the same type and authors, titles naming the same body or process)."),
         "steps": steps,
     }
 

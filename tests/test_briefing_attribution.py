@@ -1,0 +1,183 @@
+"""Issue 16's failure modes on small hand-made documents: who speaks, true gaps, evidence worth quoting.
+
+No model: sentences, vectors and theme scores are written by hand, and the alignment core and the
+briefing summariser are run on them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policytext.alignment import Unit, align_units, anchored, is_boilerplate
+from policytext.records import DocumentMeta
+from policytext.report import Report, summarise_briefing
+
+THEMES = ["ai", "connectivity", "privacy"]
+
+
+def _unit(i: int, side: str, text: str, **kw) -> Unit:
+    return Unit(segment_id=f"{side}:s{i}", doc_id=f"{side}-doc", text=text, page=1, paragraph=i, **kw)
+
+
+def _vec(*xs: float) -> np.ndarray:
+    v = np.array(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+EU_UNITS = [
+    _unit(0, "eu", "The EU will invest in trustworthy AI testing facilities.", commitment=True, strength="firm",
+          speaker="EU"),
+    _unit(1, "eu", "The EU will deploy secure submarine cables to partner regions.", commitment=True,
+          strength="firm", speaker="EU"),
+]
+EU_VECS = np.stack([_vec(1, 0, 0, 0.1), _vec(0, 1, 0, 0.1)])
+EU_THEMES = np.array([[0.9, 0, 0], [0, 0.9, 0]])
+
+
+def _align(units, vecs, themes, kinds=None, mentions=None):
+    return align_units(EU_UNITS, EU_VECS, EU_THEMES, units, np.stack(vecs), np.array(themes), THEMES,
+                       partner="Veloria", partner_kinds=kinds, partner_mentions=mentions)
+
+
+def test_the_eus_own_sentence_inside_a_joint_text_is_never_the_partners():
+    """A joint statement whose only AI sentence is the EU's own: AI has no partner evidence at all."""
+    units = [_unit(0, "p", "The EU also supports research projects on trustworthy AI testing facilities.",
+                   commitment=True, strength="soft", speaker="EU"),
+             _unit(1, "p", "Both sides will deploy secure submarine cables to partner regions.", commitment=True,
+                   strength="firm", speaker="joint")]
+    vecs = [_vec(1, 0, 0, 0.12), _vec(0, 1, 0, 0.12)]
+    themes = [[0.9, 0, 0], [0, 0.9, 0]]
+    a = _align(units, vecs, themes, kinds=["eu", "agreed"])
+    ai, conn = a.theme("ai"), a.theme("connectivity")
+    assert ai.partner_sentences == 0 and not ai.evidence and ai.status == "absent"
+    assert conn.evidence and conn.evidence[0].partner.kind == "agreed" and conn.partner_kinds == {"agreed": 1}
+    assert a.basis == "signed" and a.partner_kinds["eu"] == 1
+    # without speakers every sentence would have counted as the partner's
+    assert _align(units, vecs, themes).theme("ai").partner_sentences == 1
+
+
+def test_a_heading_or_a_definition_that_matches_an_eu_sentence_is_never_evidence():
+    units = [_unit(0, "p", "Trustworthy AI testing facilities", is_heading=True, speaker="none"),
+             _unit(1, "p", "(z) The term \u201cAI testing facility\u201d means a facility for trustworthy AI.",
+                   speaker="Veloria"),
+             _unit(2, "p", "Veloria will build trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria")]
+    vecs = [_vec(1, 0, 0, 0.1), _vec(1, 0, 0, 0.11), _vec(1, 0, 0, 0.3)]
+    a = _align(units, vecs, [[0.9, 0, 0]] * 3, kinds=["none", "own", "own"])
+    ev = a.theme("ai").evidence
+    assert [e.partner.segment_id for e in ev] == ["p:s2"]
+    assert is_boilerplate(units[1].text) and not is_boilerplate(units[2].text)
+
+
+def test_a_theme_with_matched_statements_is_never_a_gap_and_gaps_come_from_the_table():
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria")]
+    a = _align(units, [_vec(1, 0, 0, 0.12)], [[0.9, 0, 0]], kinds=["own"])
+    data = summarise_briefing(a, partner_meta=[DocumentMeta("p-doc", signatories="Veloria")])
+    status = {t["theme"]: t["status"] for t in data["themes"]}
+    assert status["ai"] == "shared" and status["connectivity"] == "absent"
+    assert [g["theme"] for g in data["gaps"]] == ["connectivity"] == [g["theme"] for g in data["summary"]["gaps"]]
+    assert all(p["theme"] != "ai" for p in data["talking_points"] if p["kind"] == "raise")
+
+
+def test_a_theme_named_in_passing_is_not_absent():
+    """"... platform regulation, data governance, and cybersecurity": the classifier missed it, the cue did not."""
+    units = [_unit(0, "p", "Both sides discussed AI and submarine cables.", speaker="Veloria")]
+    mentions = np.array([[False, True, False]])
+    a = _align(units, [_vec(0.3, 0.3, 1, 0)], [[0.9, 0, 0]], kinds=["own"], mentions=mentions)
+    conn = a.theme("connectivity")
+    assert conn.partner_sentences == 0 and conn.partner_mentions == 1 and conn.status == "mentioned"
+    data = summarise_briefing(a)
+    assert "connectivity" not in {g["theme"] for g in data["gaps"]}
+
+
+def test_a_negated_sentence_is_no_divergence_when_it_opposes_a_harm_or_sits_in_agreed_text():
+    units = [_unit(0, "p", "We will not tolerate the misuse of trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", negated=True, speaker="Veloria"),
+             _unit(1, "p", "We will not deploy secure submarine cables to partner regions.", commitment=True,
+                   strength="firm", negated=True, speaker="joint")]
+    vecs = [_vec(1, 0, 0, 0.2), _vec(0, 1, 0, 0.2)]
+    a = _align(units, vecs, [[0.9, 0, 0], [0, 0.9, 0]], kinds=["own", "agreed"])
+    assert not any(t.divergences for t in a.themes)
+    data = summarise_briefing(a)
+    assert data["divergences"] == [] and "No divergence found" in Report(data).markdown()
+
+
+def test_a_pair_that_shares_no_specific_term_is_not_a_shared_commitment_in_any_format():
+    """Close by cosine but naming different things: kept as the theme's closest pair, never listed as shared."""
+    units = [_unit(0, "p", "Veloria will modernise its tax administration.", commitment=True, strength="firm",
+                   speaker="Veloria")]
+    a = _align(units, [_vec(1, 0, 0, 0.3)], [[0.9, 0, 0]], kinds=["own"])
+    ai = a.theme("ai")
+    assert ai.matched == 1 and ai.shared == 0 and ai.status == "addressed"
+    assert ai.evidence and "not a shared commitment" in ai.evidence[0].reason
+    assert not anchored(EU_UNITS[0].text, units[0].text)
+    report = Report(summarise_briefing(a))
+    assert report.data["shared"] == []
+    for text in (report.markdown(), report.html(), "\n".join(p.text for p in report.docx(charts=False).paragraphs)):
+        shared_section = text.split("Shared commitments", 2)[-1].split("EU priorities absent", 1)[0]
+        assert "tax administration" not in shared_section
+
+
+def test_every_partner_quote_says_who_speaks_and_talking_points_never_ask_to_firm_up_agreed_text():
+    units = [_unit(0, "p", "Both sides intend to invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="intent", speaker="joint")]
+    a = _align(units, [_vec(1, 0, 0, 0.12)], [[0.9, 0, 0]], kinds=["agreed"])
+    meta = DocumentMeta("p-doc", title="Veloria-EU Joint Statement", date="2024-05-01", doc_type="joint_statement",
+                        signatories="EU;Veloria")
+    data = summarise_briefing(a, partner_meta=[meta])
+    partner_quotes = [q for q in data["annex"] if q["side"] == "partner"]
+    assert partner_quotes and all(q["voice"] == "agreed: EU and Veloria" for q in partner_quotes)
+    kinds = [p["kind"] for p in data["talking_points"]]
+    assert "build_on" in kinds and "firm_up" not in kinds
+    build = next(p for p in data["talking_points"] if p["kind"] == "build_on")
+    assert "their 2024 joint statement" in build["text"] and "both sides" in build["text"]
+    assert "agreed: EU and Veloria" in Report(data).markdown()
+
+
+@pytest.mark.parametrize("text", [
+    "(b) Within 120 days of the date of this order, the Secretary of State shall:",
+    "Nothing in this order shall be construed to impair the authority of any agency.",
+    "The fourth Ministerial meeting of the Trade and Technology Council took place in Lulea, Sweden.",
+    "Directing the Development of a National Security Memorandum.",
+])
+def test_boilerplate_is_recognised(text):
+    assert is_boilerplate(text)
+
+
+def _analysis(doc_id: str, meta: DocumentMeta, text: str, deadline: str):
+    from policytext.records import Analysis, Commitment
+
+    unit = Unit(f"{doc_id}:s0", doc_id, text, paragraph=0, commitment=True, strength="firm", speaker="Veloria")
+    c = Commitment(f"{doc_id}:c0", doc_id, unit.segment_id, text, 0, len(text), "Veloria", "firm", deadline=deadline)
+    return Analysis(doc_id=doc_id, meta=meta, units=(unit,), vectors=np.zeros((1, 4), np.float32),
+                    theme_scores=np.zeros((1, 3)), themes=tuple(THEMES), thresholds=np.full(3, 0.5), commitments=(c,))
+
+
+def test_dated_commitments_leave_out_revoked_texts_and_dates_that_are_no_deadline():
+    units = [_unit(0, "p", "Veloria will build trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria")]
+    a = _align(units, [_vec(1, 0, 0, 0.12)], [[0.9, 0, 0]], kinds=["own"])
+    live = DocumentMeta("live", date="2024-01-10", signatories="Veloria")
+    revoked = DocumentMeta("old", date="2023-10-30", signatories="Veloria", status="revoked 2025-01-20")
+    docs = [_analysis("live", live, "Veloria will open a cable landing station by 2027.", "by 2027"),
+            _analysis("live2", live, "Veloria will apply the guidelines adopted in May 2009.", "in May 2009"),
+            _analysis("old", revoked, "Within 90 days the Secretary will issue guidance.", "Within 90 days")]
+    f = summarise_briefing(a, analyzed=docs)["follow_up"]
+    assert [x["deadline"] for x in f["items"]] == ["by 2027"]
+    assert f["items"][0]["quote"]["voice"] == "own: Veloria" and f["items"][0]["actor"] == "Veloria"
+    assert "old (revoked 2025-01-20)" in f["note"]
+
+
+@pytest.mark.shared
+def test_a_partner_gets_the_texts_it_signed_with_others(shared):
+    from policytext import load_corpus
+    from policytext.ingest import resolve_partners
+
+    corpus = load_corpus(shared / "corpora")
+    own = resolve_partners(corpus, ["Japan"])
+    signed = resolve_partners(corpus, ["Japan"], signed=True)
+    assert [d.doc_id for d in own["Japan"]] == ["eu-jp-dpc-2023"]
+    assert {"eu-jp-dpc-2023", "g7-hiroshima-2023"} <= {d.doc_id for d in signed["Japan"]}
+    assert "eu-us-ttc-2021" not in {d.doc_id for d in signed["Japan"]}
