@@ -35,7 +35,7 @@ We will protect personal data and privacy <img src=x onerror="document.title='pw
 Hostilia will invest in secure submarine cables and trusted connectivity with Europe.
 """
 HOSTILE_ROW = ('hostile-doc,"Hostile <script>document.title=\'pwned\'</script> paper",Hostilia,'
-               '"Hostilia <img src=x onerror=alert(1)>",strategy,2025-02-01,en,,CC0-1.0,60,yes,,hostile.txt\n')
+               '"Hostilia <img src=x onerror=alert(1)>",strategy,2025-02-01,en,,CC0-1.0,60,yes,,,hostile.txt\n')
 PARTNERS = ["veloria-eu-joint-statement", "Kingdom of Ostmark", "hostile-doc"]
 
 

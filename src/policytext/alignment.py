@@ -786,8 +786,11 @@ def align_units(
         evidence = evidence[: cfg.max_evidence]
         divergences = _dedupe([p for p in pairs if p.divergent] + list(contrary))  # one per partner sentence
         # The EU statements without a partner match, the most specific to the theme first.
-        gaps = tuple(Quote.of(eu_units[e]) for e, s in sorted(zip(eu_idx, best_sim), key=lambda x: (-eu_theme_scores[x[0], j], x[0]))
-                     if s < cfg.match_threshold)
+        # The EU statements without a partner match, the most specific first: fewest themes (not a sentence
+        # listing many), then the highest score on this theme.
+        gaps = tuple(Quote.of(eu_units[e]) for e, s in sorted(
+            zip(eu_idx, best_sim), key=lambda x: (int(eu_has[x[0]].sum()), -eu_theme_scores[x[0], j], x[0]))
+            if s < cfg.match_threshold)
         if not evidence and not divergences and len(cand) and score > 0:
             # A score above zero always comes with its best (if weak) pair.
             k = int(best_sim.argmax())

@@ -260,7 +260,8 @@ class Analyzer:
 
     @staticmethod
     def _key(doc: Document, backend: Backend) -> tuple[str, ...]:
-        return (doc.doc_id, doc.meta.content_hash, backend.name)
+        # the metadata the analysis reads (issuer, type, signatories...) is part of the document's identity
+        return (doc.doc_id, document_key(doc.meta), backend.name)
 
     def _extract(self, docs: list[Document]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """Commitments routed by language (per paragraph): English and French rules; a note for the others."""
@@ -288,8 +289,9 @@ class Analyzer:
                 parts.setdefault(lang, []).append((d, view))
         extractions: dict[str, Any] = {}
         for lang, pairs in parts.items():
-            key = (lambda d, v: (d.doc_id, d.meta.content_hash)) if lang == "en" else \
-                (lambda d, v: (d.doc_id, d.meta.content_hash, lang))
+            # the actors of "we" come from the metadata: it is part of the key
+            key = (lambda d, v: (d.doc_id, document_key(d.meta))) if lang == "en" else \
+                (lambda d, v: (d.doc_id, document_key(d.meta), lang))
             todo = [(d, v) for d, v in pairs if key(d, v) not in self._extractions]
             if todo:
                 extractor = self._extractor() if lang == "en" else self._french_extractor()

@@ -82,6 +82,7 @@ _GROUP_ISSUER = re.compile(r"\b(?:leaders|ministers|members|partnership|initiati
 _FACT_SHEET = re.compile(r"^\s*(?:joint\s+)?(?:fact\s*sheet|readout|press release|statement)\s*:\s*", re.I)
 _INTRO = re.compile(
     r"^(?:(?:today|moreover|additionally|furthermore|further|finally|also|together|separately|meanwhile|likewise|"
+    r"however|therefore|thus|indeed|notably|[a-z]+ly|"
     r"similarly|first|second|third|in addition|in particular|in parallel|at the same time|to that end|to this end|"
     r"in the short[- ]term|in the long[- ]term|(?:building|based) on [^,]{1,80}|in [^,]{1,60}|as [^,]{1,80}|"
     r"on [^,]{1,60}|during [^,]{1,60}|through [^,]{1,60}|under [^,]{1,60}),\s+)+", re.I)
@@ -457,6 +458,8 @@ def voice(speaker: str, kind: str, authors: Authors, partner: str = "") -> str:
     else:
         names = _join(sorted(speaker_parties(speaker)))
     if kind == "agreed":
+        if not authors.signed_by("EU"):  # the partner's own account of what both sides agreed
+            return f"agreed: {names}, as reported by {_join(list(authors.parties) + list(authors.groups))}"
         return f"agreed: {names}"
     if kind == "own":
         if speaker == JOINT and len(authors.parties) > 1 and partner in authors.parties:

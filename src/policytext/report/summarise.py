@@ -468,6 +468,7 @@ def _sources(alignment: Alignment, metas: Mapping[str, DocumentMeta], authors: M
                 "side": side, "doc_id": doc_id, "title": meta.title, "date": meta.date,
                 "doc_type": meta.doc_type, "issuer": meta.issuer,
                 "authors": au.describe() if au is not None else "",
+                "alone": bool(au is not None and side == "partner" and au.parties == (party,) and not au.groups),
                 "relation": relation, "complete": complete or "unknown",
                 "partial": complete in ("partial", "no", "excerpt"), "words": words,
                 "status": _status_of(meta), "sentences": counts,
@@ -499,8 +500,12 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
             who = "The EU reference" if s["side"] == "EU" else "Partner document"
             words = f", {s['words']} words" if s["words"] else ""
             out.append(f"{who} {s['doc_id']} is a partial text{words}: silence in it is not absence from the policy.")
+    if alignment.basis == "signed" and partner_docs and not any(
+            s["alone"] for s in partner_docs):
+        out.append(f"None of the texts here is {_possessive(party)} alone: every one was issued or signed with "
+                   "others, so it shows what was agreed with them rather than its own priorities.")
     dates = sorted(s["date"] for s in partner_docs if s["date"])
-    if dates and dates[-1][:4].isdigit() and int(dates[-1][:4]) <= _this_year() - 2:
+    if dates and dates[-1][:4].isdigit() and int(dates[-1][:4]) <= _this_year() - 1:
         out.append(f"The newest partner text here is from {dates[-1]}: the briefing describes positions taken then, "
                    "which may not be current policy.")
     thin = [r["label"] for r in rows.values() if r["thin"]]
@@ -523,7 +528,10 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
 
     mine = default_reader().party(party) or party
     if authors.signed_by("EU") and authors.signed_by(mine):
-        return f"their {stem}"
+        others = len(authors.parties) + len(authors.groups) - 2
+        if others <= 0:
+            return f"their {stem}"
+        return f"the {stem} the EU and {party} signed with {others} other{'s' if others > 1 else ''}"
     if authors.signed_by(mine):
         return f"{_possessive(party)} {stem}"
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
@@ -574,6 +582,9 @@ def _talking_points(
         doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
         if best["kind"] == "agreed" and doc.startswith("their "):
             text = f"{best['label']}: in {doc} both sides said “{_bare(p['text'], 110)}” — propose concrete next steps."
+        elif best["kind"] == "agreed" and " signed with " in doc:
+            text = (f"{best['label']}: in {doc} they said “{_bare(p['text'], 110)}” — propose taking it forward "
+                    "bilaterally.")
         elif best["kind"] == "agreed":
             text = (f"{best['label']}: {doc} reports both sides agreeing that “{_bare(p['text'], 110)}” — confirm it "
                     "and propose next steps.")
