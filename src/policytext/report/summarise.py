@@ -527,6 +527,9 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
     from ..extract.speakers import default_reader
 
     mine = default_reader().party(party) or party
+    if authors.signed_by(mine) and not authors.signed_by("EU") and len(authors.parties) + len(authors.groups) > 2:
+        n = len(authors.parties) + len(authors.groups) - 1
+        return f"the {stem} {party} signed with {n} others"
     if authors.signed_by("EU") and authors.signed_by(mine):
         others = len(authors.parties) + len(authors.groups) - 2
         if others <= 0:
@@ -537,9 +540,36 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
 
 
-def _bare(text: str, limit: int) -> str:
-    """A quote for a talking point: without its list marker, cut at a word boundary."""
-    return _short(re.sub(r"^\s*(?:[-•–*]|\(?[a-z0-9ivx]{1,4}[.)])\s+", "", text), limit)
+def _bare(text: str, limit: int, theme: str = "") -> str:
+    """A quote for a talking point: without its list marker, cut at a word boundary, and, when the words that put
+    it on ``theme`` (a cue of the taxonomy) lie beyond the cut, the part of the sentence around them."""
+    text = re.sub(r"^\s*(?:[-•–*]|\(?[a-z0-9ivx]{1,4}[.)])\s+", "", text)
+    cue = _theme_cue(theme)
+    m = cue.search(text) if cue is not None and len(text) > limit else None
+    if m is None or m.end() <= limit - 5:
+        return _short(text, limit)
+    start = max(0, m.start() - limit // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    return "…" + _short(text[start:], limit).lstrip()
+
+
+_CUES: dict[str, Any] = {}
+
+
+def _theme_cue(theme: str):
+    """The cue regex of a theme of the default taxonomy (``None`` for an unknown theme or no cues)."""
+    if not theme:
+        return None
+    if not _CUES:
+        try:
+            from ..taxonomy import load_taxonomy
+            from ..themes import compile_cues
+
+            tax = load_taxonomy()
+            _CUES.update(zip(tax.ids, compile_cues(tax)))
+        except Exception:  # the cue only chooses the excerpt; without it the quote is cut at its start
+            _CUES["?"] = None
+    return _CUES.get(theme)
 
 
 def _talking_points(
@@ -581,19 +611,19 @@ def _talking_points(
         p, e = best["partner"], best["eu"]
         doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
         if best["kind"] == "agreed" and doc.startswith("their "):
-            text = f"{best['label']}: in {doc} both sides said “{_bare(p['text'], 110)}” — propose concrete next steps."
+            text = f"{best['label']}: in {doc} both sides said “{_bare(p['text'], 110, t.theme)}” — propose concrete next steps."
         elif best["kind"] == "agreed" and " signed with " in doc:
-            text = (f"{best['label']}: in {doc} they said “{_bare(p['text'], 110)}” — propose taking it forward "
+            text = (f"{best['label']}: in {doc} they said “{_bare(p['text'], 110, t.theme)}” — propose taking it forward "
                     "bilaterally.")
         elif best["kind"] == "agreed":
-            text = (f"{best['label']}: {doc} reports both sides agreeing that “{_bare(p['text'], 110)}” — confirm it "
+            text = (f"{best['label']}: {doc} reports both sides agreeing that “{_bare(p['text'], 110, t.theme)}” — confirm it "
                     "and propose next steps.")
         elif best["kind"] == "third":
-            text = (f"{best['label']}: {doc} reports “{_bare(p['text'], 110)}” — not {_possessive(party)} own words: "
+            text = (f"{best['label']}: {doc} reports “{_bare(p['text'], 110, t.theme)}” — not {_possessive(party)} own words: "
                     f"ask {party} to confirm its position.")
         else:
-            text = (f"{best['label']}: {doc} says “{_bare(p['text'], 110)}”, in line with the EU's "
-                    f"“{_bare(e['text'], 90)}” — propose joint work.")
+            text = (f"{best['label']}: {doc} says “{_bare(p['text'], 110, t.theme)}”, in line with the EU's "
+                    f"“{_bare(e['text'], 90, t.theme)}” — propose joint work.")
         points.append({"kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
                        "text": text, "refs": [e["ref"], p["ref"]]})
     seen: set[str] = set()
@@ -609,8 +639,8 @@ def _talking_points(
             doc = _doc_phrase(metas.get(s["partner"]["doc_id"]), authors.get(s["partner"]["doc_id"]), party)
             points.append({
                 "kind": "firm_up", "verb": "Seek a firmer undertaking", "theme": s["theme"], "label": s["label"],
-                "text": f"{s['label']}: {doc} {how} (“{_bare(s['partner']['text'], 100)}”) where the EU commits "
-                        f"(“{_bare(s['eu']['text'], 80)}”) — ask whether {party} is ready to go further.",
+                "text": f"{s['label']}: {doc} {how} (“{_bare(s['partner']['text'], 100, s['theme'])}”) where the EU commits "
+                        f"(“{_bare(s['eu']['text'], 80, s['theme'])}”) — ask whether {party} is ready to go further.",
                 "refs": [s["eu"]["ref"], s["partner"]["ref"]],
             })
     whose = (f"none of the documents on {party} here" if basis == "third-party only"
@@ -624,22 +654,22 @@ def _talking_points(
         points.append({
             "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
             "text": f"{g['label']}: {whose} address it — put forward the EU's priority "
-                    f"(“{_bare(q['text'], 110)}”).",
+                    f"(“{_bare(q['text'], 110, g['theme'])}”).",
             "refs": [x["ref"] for x in g["quotes"][:2]],
         })
     for d in divergences:
         doc = _doc_phrase(metas.get(d["partner"]["doc_id"]), authors.get(d["partner"]["doc_id"]), party)
         points.append({
             "kind": "clarify", "verb": "Clarify", "theme": d["theme"], "label": d["label"],
-            "text": f"{d['label']}: {doc} says “{_bare(d['partner']['text'], 100)}” where the "
-                    f"EU commits (“{_bare(d['eu']['text'], 80)}”) — ask {party} to explain its position.",
+            "text": f"{d['label']}: {doc} says “{_bare(d['partner']['text'], 100, d['theme'])}” where the "
+                    f"EU commits (“{_bare(d['eu']['text'], 80, d['theme'])}”) — ask {party} to explain its position.",
             "refs": [d["eu"]["ref"], d["partner"]["ref"]],
         })
     for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] == "own" for q in p["quotes"])][:top]:
         q = next(q for q in p["quotes"] if q["kind"] == "own")  # agreed language is no partner-only priority
         points.append({
             "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
-            "text": f"{p['label']}: {party} raises it (“{_bare(q['text'], 100)}”, {q['voice']}) and the EU "
+            "text": f"{p['label']}: {party} raises it (“{_bare(q['text'], 100, p['theme'])}”, {q['voice']}) and the EU "
                     "reference does not — ask how it sees cooperation on it.",
             "refs": [x["ref"] for x in p["quotes"][:2]],
         })
