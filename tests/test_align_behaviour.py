@@ -133,3 +133,12 @@ def test_a_partner_rejecting_an_eu_position_is_a_listed_divergence(analyzer, dem
     listed = [(t.theme, d.partner.text) for t in result.themes for d in t.divergences]
     print(listed)
     assert any("will not adopt a rights-based approach" in text for _, text in listed)
+
+
+def test_a_document_named_twice_in_one_call_is_analysed_once(embedder, demo):
+    """A G7 text in two partners' groups: one analysis, its commitments not doubled."""
+    fresh = Analyzer(embedder=embedder)
+    twice = fresh.analyze_many([demo[PARTNER], demo[PARTNER]])
+    once = Analyzer(embedder=embedder).analyze(demo[PARTNER])
+    assert twice[0] is twice[1]
+    assert [c.segment_id for c in twice[0].commitments] == [c.segment_id for c in once.commitments]

@@ -150,7 +150,8 @@ def _analysis(doc_id: str, meta: DocumentMeta, text: str, deadline: str):
     from policytext.records import Analysis, Commitment
 
     unit = Unit(f"{doc_id}:s0", doc_id, text, paragraph=0, commitment=True, strength="firm", speaker="Veloria")
-    c = Commitment(f"{doc_id}:c0", doc_id, unit.segment_id, text, 0, len(text), "Veloria", "firm", deadline=deadline)
+    c = Commitment(f"{doc_id}:c0", doc_id, unit.segment_id, text, 0, len(text), "Veloria", "firm", deadline=deadline,
+                   themes=("connectivity",))
     return Analysis(doc_id=doc_id, meta=meta, units=(unit,), vectors=np.zeros((1, 4), np.float32),
                     theme_scores=np.zeros((1, 3)), themes=tuple(THEMES), thresholds=np.full(3, 0.5), commitments=(c,))
 
@@ -163,11 +164,12 @@ def test_dated_commitments_leave_out_revoked_texts_and_dates_that_are_no_deadlin
     revoked = DocumentMeta("old", date="2023-10-30", signatories="Veloria", status="revoked 2025-01-20")
     docs = [_analysis("live", live, "Veloria will open a cable landing station by 2027.", "by 2027"),
             _analysis("live2", live, "Veloria will apply the guidelines adopted in May 2009.", "in May 2009"),
-            _analysis("old", revoked, "Within 90 days the Secretary will issue guidance.", "Within 90 days")]
+            _analysis("old", revoked, "Within 90 days the Secretary will issue guidance.", "Within 90 days"),
+            _analysis("past", live, "Veloria will adopt a data strategy by 2024.", "by 2024")]
     f = summarise_briefing(a, analyzed=docs)["follow_up"]
     assert [x["deadline"] for x in f["items"]] == ["by 2027"]
     assert f["items"][0]["quote"]["voice"] == "own: Veloria" and f["items"][0]["actor"] == "Veloria"
-    assert "old (revoked 2025-01-20)" in f["note"]
+    assert "old (revoked 2025-01-20)" in f["note"] and "1 commitment(s) whose date has passed" in f["note"]
 
 
 @pytest.mark.shared

@@ -559,7 +559,9 @@ BOILERPLATE = re.compile(
     r"|on \w+ \d{1,2}, \d{4},[^.]{0,120}\bheld\b"
     r"|[^.]{0,120}\b(?:met for the (?:first|second|third|fourth|fifth) time|took place in|was held in)\b"
     r"|(?:[-•]\s*)?the [^.]{0,80}\b(?:council|dialogue|committee|working group|ministerial)\s+met\s+(?:in|on|at|for)\b"
-    r"|[^.]{0,80}\b(?:also )?(?:sometimes )?referred to as\b)",
+    r"|[^.]{0,80}\b(?:also )?(?:sometimes )?referred to as\b"
+    r"|[^.]{0,120}\b(?:co-chairs?|the next (?:meeting|ministerial)|will (?:meet|convene) again)\b[^.]{0,40}"
+    r"\b(?:meet|convene|held|hold|take place)\b)",
     re.I)
 #: An administrative tasking inside a government ("the Secretary of Commerce shall ... within 90 days"): a real
 #: undertaking, but a poor quote for a dialogue; shown only when nothing else matches nearly as well.

@@ -252,7 +252,8 @@ class Analyzer:
         else:
             backend = get_backend(backend)
             backend.check(docs)
-        todo = [d for d in docs if self._key(d, backend) not in self._cache]
+        # each document once, however often it is named (a G7 text in two partners' groups)
+        todo = list({self._key(d, backend): d for d in docs if self._key(d, backend) not in self._cache}.values())
         if todo:
             for doc, result in zip(todo, self._run(todo, backend)):
                 self._cache[self._key(doc, backend)] = result

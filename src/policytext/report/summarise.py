@@ -318,9 +318,10 @@ def summarise_briefing(
     partner_only = [
         {"theme": t.theme, "label": labels[t.theme], "eu_silent": t.score is None and not t.eu_mentions,
          "eu_mentions": t.eu_mentions,
-         "quotes": [annex.add(q, side="partner", theme=t.theme) for q in t.partner_only[:3]]}
+         "quotes": [annex.add(q, side="partner", theme=t.theme) for q in t.partner_only if q.kind != "agreed"][:3]}
         for t in sorted(alignment.themes, key=lambda t: (-t.partner_sentences, t.theme))
-        if t.partner_only and t.score is None  # a theme the EU reference addresses is no partner-only priority
+        # a theme the EU reference addresses is no partner-only priority, nor is text the EU itself signed
+        if t.score is None and any(q.kind != "agreed" for q in t.partner_only)
     ]
 
     sources = _sources(alignment, metas, authors, party, analyzed, eu_analyzed)
@@ -689,6 +690,8 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     items = []
     counts: dict[str, dict[str, int]] = {}
     lapsed_docs = []
+    passed = 0
+    this_year = _this_year()
     for a in analyzed:
         au = authors.get(a.doc_id)
         if _status_of(_meta(a)):
@@ -707,8 +710,11 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
             key = "negated" if c.negated else (c.strength or "none")
             counts[kind][key] = counts[kind].get(key, 0) + 1
             years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", c.deadline)]
-            if not c.deadline or (year is not None and years and max(years) < year):
-                continue  # no deadline, or a date before the document (a reference, not a deadline)
+            if not c.deadline or (year is not None and years and max(years) < year) or not c.themes:
+                continue  # no deadline, a date before the document (a reference), or off the taxonomy's themes
+            if years and max(years) < this_year:
+                passed += 1
+                continue  # the date has passed: nothing left to check before the next meeting
             quote = Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
                           speaker, kind)
             items.append({
@@ -719,6 +725,8 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
             })
     items.sort(key=lambda x: (x["date"] or "", x["doc_id"], x["quote"]["ref"]))
     note = "" if items else "No dated commitment was found in the partner's documents."
+    if passed:
+        note = (note + " " if note else "") + f"Left out: {passed} commitment(s) whose date has passed."
     if lapsed_docs:
         note = (note + " " if note else "") + ("Left out, no longer in force: " + ", ".join(lapsed_docs) + ".")
     return {"items": items, "counts": counts, "note": note}
