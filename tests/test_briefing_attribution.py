@@ -183,3 +183,12 @@ def test_a_partner_gets_the_texts_it_signed_with_others(shared):
     assert [d.doc_id for d in own["Japan"]] == ["eu-jp-dpc-2023"]
     assert {"eu-jp-dpc-2023", "g7-hiroshima-2023"} <= {d.doc_id for d in signed["Japan"]}
     assert "eu-us-ttc-2021" not in {d.doc_id for d in signed["Japan"]}
+
+
+@pytest.mark.shared
+def test_a_partner_name_inside_a_groups_parentheses_does_not_make_it_ambiguous(shared):
+    from policytext import load_corpus
+    from policytext.ingest import resolve_partners
+
+    groups = resolve_partners(load_corpus(shared / "corpora"), ["Korea"])
+    assert list(groups) == ["Republic of Korea"]

@@ -443,7 +443,8 @@ def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[s
     A document id gives that document; a partner name (the manifest's ``partner``
     column) gives all of that partner's documents except those in ``exclude``.
     Names match ignoring case and surrounding spaces; a name that is a whole word
-    of exactly one partner's name matches it (``Korea`` finds ``Republic of Korea``).
+    of exactly one partner's name matches it (``Korea`` finds ``Republic of Korea``; a group
+    naming it only in parentheses, "Global Partnership (..., Republic of Korea, ...)", does not count).
     Documents of the same partner are grouped together.  With ``signed``, a partner name also gives
     the documents of other partners that it signed (the ``signatories`` column, or the authors inferred
     from the issuer): a G7 communiqué for Japan, a US–Kenya statement for the United States.
@@ -468,6 +469,10 @@ def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[s
             key = ref.casefold()
             names = [p for p in partners if p.casefold() == key] or [
                 p for p in partners if key and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", p.casefold())]
+            if len(names) > 1:  # "Korea": the partner it names, not a group that lists it in parentheses
+                outside = [p for p in names if re.search(rf"(?<!\w){re.escape(key)}(?!\w)",
+                                                         re.sub(r"\([^)]*\)", "", p.casefold()))]
+                names = outside if len(outside) == 1 else names
             if len(names) > 1:
                 raise KeyError(f"--partner {raw!r} matches several partners: {', '.join(names)}; name one of them")
             docs = [d for d in corpus if names and d.meta.partner == names[0] and d.doc_id not in excluded]
