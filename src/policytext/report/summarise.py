@@ -400,6 +400,8 @@ def summarise_briefing(
 
 #: A theme score resting on fewer sentences than this on either side is shown as thin evidence.
 THIN_SENTENCES = 3
+#: Characters of a partner quote and of an EU quote in a talking point (cut at a word boundary).
+QUOTE_LIMIT, EU_QUOTE_LIMIT = 170, 120
 #: One EU or partner sentence anchors at most this many shared pairs in a briefing.
 MAX_USES = 2
 
@@ -535,7 +537,8 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
         others = len(authors.parties) + len(authors.groups) - 2
         if others <= 0:
             return f"their {stem}"
-        return f"the {stem} the EU and {party} signed with {others} other{'s' if others > 1 else ''}"
+        named = f"the {meta.title} ({year})" if meta.title and len(meta.title) <= 70 else f"the {stem}"
+        return f"{named}, which the EU and {party} signed with {others} other{'s' if others > 1 else ''},"
     if authors.signed_by(mine):
         return f"{_possessive(party)} {stem}"
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
@@ -611,20 +614,22 @@ def _talking_points(
         used.add(best["partner"]["ref"])
         p, e = best["partner"], best["eu"]
         doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
+        quote, eu_quote = _bare(p["text"], QUOTE_LIMIT, t.theme), _bare(e["text"], EU_QUOTE_LIMIT, t.theme)
         if best["kind"] == "agreed" and doc.startswith("their "):
-            text = f"{best['label']}: in {doc} both sides said “{_bare(p['text'], 110, t.theme)}” — propose concrete next steps."
+            text = (f"{best['label']}: recall what both sides agreed in {doc}: “{quote}” We would like to agree "
+                    "concrete next steps on it.")
         elif best["kind"] == "agreed" and " signed with " in doc:
-            text = (f"{best['label']}: in {doc} they said “{_bare(p['text'], 110, t.theme)}” — propose taking it forward "
-                    "bilaterally.")
+            text = (f"{best['label']}: recall that in {doc} we agreed: “{quote}” We propose to take this forward "
+                    "between us.")
         elif best["kind"] == "agreed":
-            text = (f"{best['label']}: {doc} reports both sides agreeing that “{_bare(p['text'], 110, t.theme)}” — confirm it "
-                    "and propose next steps.")
+            text = (f"{best['label']}: {doc} reports both sides agreeing: “{quote}” We confirm it and propose next "
+                    "steps.")
         elif best["kind"] == "third":
-            text = (f"{best['label']}: {doc} reports “{_bare(p['text'], 110, t.theme)}” — not {_possessive(party)} own words: "
-                    f"ask {party} to confirm its position.")
+            text = (f"{best['label']}: according to {doc}, “{quote}” We would welcome {_possessive(party)} own view "
+                    "on this.")
         else:
-            text = (f"{best['label']}: {doc} says “{_bare(p['text'], 110, t.theme)}”, in line with the EU's "
-                    f"“{_bare(e['text'], 90, t.theme)}” — propose joint work.")
+            text = (f"{best['label']}: we welcome {doc}: “{quote}” The EU shares this aim (“{eu_quote}”) and "
+                    "proposes joint work on it.")
         points.append({"kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
                        "text": text, "refs": [e["ref"], p["ref"]]})
     seen: set[str] = set()
@@ -636,12 +641,13 @@ def _talking_points(
         if eu_r >= 2 and p_r < eu_r:
             seen.add(s["theme"])
             used.add(s["partner"]["ref"])
-            how = {"soft": "only says it should or could act", "intent": "states an intention"}[s["partner"]["strength"]]
+            how = {"soft": "says it should or could act", "intent": "states an intention"}[s["partner"]["strength"]]
             doc = _doc_phrase(metas.get(s["partner"]["doc_id"]), authors.get(s["partner"]["doc_id"]), party)
             points.append({
                 "kind": "firm_up", "verb": "Seek a firmer undertaking", "theme": s["theme"], "label": s["label"],
-                "text": f"{s['label']}: {doc} {how} (“{_bare(s['partner']['text'], 100, s['theme'])}”) where the EU commits "
-                        f"(“{_bare(s['eu']['text'], 80, s['theme'])}”) — ask whether {party} is ready to go further.",
+                "text": f"{s['label']}: {doc} {how} (“{_bare(s['partner']['text'], QUOTE_LIMIT, s['theme'])}”). The EU "
+                        f"has committed to this (“{_bare(s['eu']['text'], EU_QUOTE_LIMIT, s['theme'])}”). Would {party} be "
+                        "ready to commit as well?",
                 "refs": [s["eu"]["ref"], s["partner"]["ref"]],
             })
     whose = (f"none of the documents on {party} here" if basis == "third-party only"
@@ -654,24 +660,25 @@ def _talking_points(
         q = g["quotes"][0]
         points.append({
             "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
-            "text": f"{g['label']}: {whose} address it — put forward the EU's priority "
-                    f"(“{_bare(q['text'], 110, g['theme'])}”).",
+            "text": f"{g['label']} is an EU priority: “{_bare(q['text'], QUOTE_LIMIT, g['theme'])}” We would welcome "
+                    f"{_possessive(party)} views on cooperation here. ({whose[0].upper() + whose[1:]} address it.)",
             "refs": [x["ref"] for x in g["quotes"][:2]],
         })
     for d in divergences:
         doc = _doc_phrase(metas.get(d["partner"]["doc_id"]), authors.get(d["partner"]["doc_id"]), party)
         points.append({
             "kind": "clarify", "verb": "Clarify", "theme": d["theme"], "label": d["label"],
-            "text": f"{d['label']}: {doc} says “{_bare(d['partner']['text'], 100, d['theme'])}” where the "
-                    f"EU commits (“{_bare(d['eu']['text'], 80, d['theme'])}”) — ask {party} to explain its position.",
+            "text": f"{d['label']}: {doc} says “{_bare(d['partner']['text'], QUOTE_LIMIT, d['theme'])}”, while the EU "
+                    f"commits to “{_bare(d['eu']['text'], EU_QUOTE_LIMIT, d['theme'])}” Could {party} explain its "
+                    "position?",
             "refs": [d["eu"]["ref"], d["partner"]["ref"]],
         })
     for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] == "own" for q in p["quotes"])][:top]:
         q = next(q for q in p["quotes"] if q["kind"] == "own")  # agreed language is no partner-only priority
         points.append({
             "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
-            "text": f"{p['label']}: {party} raises it (“{_bare(q['text'], 100, p['theme'])}”, {q['voice']}) and the EU "
-                    "reference does not — ask how it sees cooperation on it.",
+            "text": f"{p['label']}: {party} gives it priority (“{_bare(q['text'], QUOTE_LIMIT, p['theme'])}”, "
+                    f"{q['voice']}), and the EU strategy does not address it. How does {party} see cooperation on it?",
             "refs": [x["ref"] for x in p["quotes"][:2]],
         })
     for i, p in enumerate(points, start=1):
