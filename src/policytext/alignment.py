@@ -571,7 +571,8 @@ TASKING = re.compile(
 #: Procedural lines and list fragments: real text, poor quotes ("submit a report", "meet again", "; and").
 PROCEDURAL = re.compile(
     r"\b(?:submit|provide|deliver)\b[^.]{0,80}\breports?\b|\bmeet again\b|\bwork ?programme?\b|\bwork-?streams?\b"
-    r"|\bahead of the next meeting\b|(?:;|,|;\s+(?:and|or))\s*$", re.I)
+    r"|\bahead of the next meeting\b|\breport(?:s|ing)? on (?:its |the )?progress\b|\breview (?:this|the) strategy\b"
+    r"|(?:;|,|;\s+(?:and|or))\s*$", re.I)
 #: How much lower an administrative tasking, procedural line or list fragment ranks as a partner's best match.
 TASKING_PENALTY = 0.05
 
@@ -788,10 +789,11 @@ def align_units(
         evidence = evidence[: cfg.max_evidence]
         divergences = _dedupe([p for p in pairs if p.divergent] + list(contrary))  # one per partner sentence
         # The EU statements without a partner match, the most specific to the theme first.
-        # The EU statements without a partner match, the most specific first: fewest themes (not a sentence
-        # listing many), then the highest score on this theme.
+        # The EU statements without a partner match, the most specific first: not procedural ("report on
+        # progress"), fewest themes (not a sentence listing many), then the highest score on this theme.
         gaps = tuple(Quote.of(eu_units[e]) for e, s in sorted(
-            zip(eu_idx, best_sim), key=lambda x: (int(eu_has[x[0]].sum()), -eu_theme_scores[x[0], j], x[0]))
+            zip(eu_idx, best_sim), key=lambda x: (bool(PROCEDURAL.search(eu_units[x[0]].text)),
+                                                  int(eu_has[x[0]].sum()), -eu_theme_scores[x[0], j], x[0]))
             if s < cfg.match_threshold)
         if not evidence and not divergences and len(cand) and score > 0:
             # A score above zero always comes with its best (if weak) pair.
