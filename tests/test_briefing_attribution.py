@@ -13,16 +13,7 @@ from policytext.alignment import Unit, align_units, anchored, is_boilerplate
 from policytext.records import DocumentMeta
 from policytext.report import Report, summarise_briefing
 
-THEMES = ["ai", "connectivity", "privacy"]
-
-
-def _unit(i: int, side: str, text: str, **kw) -> Unit:
-    return Unit(segment_id=f"{side}:s{i}", doc_id=f"{side}-doc", text=text, page=1, paragraph=i, **kw)
-
-
-def _vec(*xs: float) -> np.ndarray:
-    v = np.array(xs, dtype=np.float32)
-    return v / np.linalg.norm(v)
+from test_align_core import THEMES, _unit, _vec  # the hand-made sentences and vectors of the core's tests
 
 
 EU_UNITS = [
