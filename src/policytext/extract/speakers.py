@@ -465,6 +465,10 @@ def voice(speaker: str, kind: str, authors: Authors, partner: str = "") -> str:
         if speaker == JOINT and len(authors.parties) > 1 and partner in authors.parties:
             others = [p for p in authors.parties if p != partner]
             return f"own: {partner} with {_join(others)}"
+        named = speaker_parties(speaker)
+        if len(named) > 1 and authors.parties and not named <= set(authors.parties):
+            # a fact sheet issued by one party on what two decided: its issuer speaks
+            return f"own: {_join(list(authors.parties))}, on {names}"
         return f"own: {names}"
     if kind == "third":
         reporter = _join(list(authors.parties) + list(authors.groups))

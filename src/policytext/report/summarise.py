@@ -401,7 +401,7 @@ def summarise_briefing(
 #: A theme score resting on fewer sentences than this on either side is shown as thin evidence.
 THIN_SENTENCES = 3
 #: Characters of a partner quote and of an EU quote in a talking point (cut at a word boundary).
-QUOTE_LIMIT, EU_QUOTE_LIMIT = 170, 120
+QUOTE_LIMIT, EU_QUOTE_LIMIT = 320, 240
 #: One EU or partner sentence anchors at most this many shared pairs in a briefing.
 MAX_USES = 2
 
@@ -614,7 +614,7 @@ def _talking_points(
         used.add(best["partner"]["ref"])
         p, e = best["partner"], best["eu"]
         doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
-        quote, eu_quote = _bare(p["text"], QUOTE_LIMIT, t.theme), _bare(e["text"], EU_QUOTE_LIMIT, t.theme)
+        quote = _bare(p["text"], QUOTE_LIMIT, t.theme)
         if best["kind"] == "agreed" and doc.startswith("their "):
             text = (f"{best['label']}: recall what both sides agreed in {doc}: “{quote}” We would like to agree "
                     "concrete next steps on it.")
@@ -628,8 +628,8 @@ def _talking_points(
             text = (f"{best['label']}: according to {doc}, “{quote}” We would welcome {_possessive(party)} own view "
                     "on this.")
         else:
-            text = (f"{best['label']}: we welcome {doc}: “{quote}” The EU shares this aim (“{eu_quote}”) and "
-                    "proposes joint work on it.")
+            text = (f"{best['label']}: we welcome {doc}: “{quote}” We propose to work together on "
+                    f"{best['label'][0].lower() + best['label'][1:]}.")
         points.append({"kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
                        "text": text, "refs": [e["ref"], p["ref"]]})
     seen: set[str] = set()
@@ -661,7 +661,8 @@ def _talking_points(
         points.append({
             "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
             "text": f"{g['label']} is an EU priority: “{_bare(q['text'], QUOTE_LIMIT, g['theme'])}” We would welcome "
-                    f"{_possessive(party)} views on cooperation here. ({whose[0].upper() + whose[1:]} address it.)",
+                    f"{_possessive(party)} views on cooperation here.",
+            "note": f"{whose[0].upper() + whose[1:]} address it.",
             "refs": [x["ref"] for x in g["quotes"][:2]],
         })
     for d in divergences:
