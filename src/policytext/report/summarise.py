@@ -539,6 +539,9 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
             return f"their {stem}"
         named = f"the {meta.title} ({year})" if meta.title and len(meta.title) <= 70 else f"the {stem}"
         return f"{named}, which the EU and {party} signed with {others} other{'s' if others > 1 else ''},"
+    if authors.signed_by(mine) and len(authors.parties) + len(authors.groups) > 1:
+        others = [p for p in authors.parties if p != mine] + list(authors.groups)
+        return f"the {stem} of {party} and {' and '.join(others)}"
     if authors.signed_by(mine):
         return f"{_possessive(party)} {stem}"
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
