@@ -123,7 +123,7 @@ def test_every_partner_quote_says_who_speaks_and_talking_points_never_ask_to_fir
     kinds = [p["kind"] for p in data["talking_points"]]
     assert "build_on" in kinds and "firm_up" not in kinds
     build = next(p for p in data["talking_points"] if p["kind"] == "build_on")
-    assert "their 2024 joint statement" in build["text"] and "both sides" in build["text"]
+    assert "our 2024 joint statement" in build["text"] and "both sides" in build["text"]
     assert "agreed: EU and Veloria" in Report(data).markdown()
 
 
@@ -183,3 +183,15 @@ def test_a_partner_name_inside_a_groups_parentheses_does_not_make_it_ambiguous(s
 
     groups = resolve_partners(load_corpus(shared / "corpora"), ["Korea"])
     assert list(groups) == ["Republic of Korea"]
+
+
+def test_a_raise_point_does_not_quote_a_sentence_listing_many_areas():
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria")]
+    listing = Unit("eu:s1", "eu-doc", "Cooperation will focus on cables, AI, data, skills, identity, platforms, "
+                   "children, and standards.", page=1, paragraph=1, commitment=True, strength="firm", speaker="EU")
+    a = align_units([EU_UNITS[0], listing], EU_VECS, EU_THEMES, units, np.stack([_vec(1, 0, 0, 0.12)]),
+                    np.array([[0.9, 0, 0]]), THEMES, partner="Veloria", partner_kinds=["own"])
+    raise_point = next(p for p in summarise_briefing(a)["talking_points"] if p["kind"] == "raise")
+    assert "cables, AI, data" not in raise_point["text"] and raise_point["refs"]
+    assert raise_point["text"].startswith("Secure and trusted connectivity is one of the EU's priorities")

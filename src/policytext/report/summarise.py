@@ -547,6 +547,10 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
 
 
+#: A sentence that leans on the one before it: its subject is a pronoun or "this/these ...".
+_LEANS = re.compile(r"^\W*(?:it|this|these|that|those|they|such)\b", re.I)
+
+
 def _bare(text: str, limit: int, theme: str = "") -> str:
     """A quote for a talking point: without its list marker, cut at a word boundary, and, when the words that put
     it on ``theme`` (a cue of the taxonomy) lie beyond the cut, the part of the sentence around them."""
@@ -619,8 +623,8 @@ def _talking_points(
         doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
         quote = _bare(p["text"], QUOTE_LIMIT, t.theme)
         if best["kind"] == "agreed" and doc.startswith("their "):
-            text = (f"{best['label']}: recall what both sides agreed in {doc}: “{quote}” We would like to agree "
-                    "concrete next steps on it.")
+            text = (f"{best['label']}: recall what both sides agreed in {doc.replace('their ', 'our ', 1)}: “{quote}” "
+                    "We would like to agree concrete next steps on it.")
         elif best["kind"] == "agreed" and " signed with " in doc:
             text = (f"{best['label']}: recall that in {doc} we agreed: “{quote}” We propose to take this forward "
                     "between us.")
@@ -661,10 +665,14 @@ def _talking_points(
         whose += " (partial texts only)"
     for g in gaps[:top]:
         q = g["quotes"][0]
+        # A sentence listing many areas, or one that leans on the sentence before it ("It would also ..."),
+        # says nothing quotable on this theme: the point names the priority and cites the quote.
+        listing = len(q.get("themes", [])) >= 4 or q["text"].count(",") >= 6 or _LEANS.match(q["text"])
+        said = ("" if listing else f": “{_bare(q['text'], QUOTE_LIMIT, g['theme'])}”")
         points.append({
             "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
-            "text": f"{g['label']} is an EU priority: “{_bare(q['text'], QUOTE_LIMIT, g['theme'])}” We would welcome "
-                    f"{_possessive(party)} views on cooperation here.",
+            "text": f"{g['label']} is one of the EU's priorities for cooperation with partners{said or '.'} We would "
+                    f"welcome {_possessive(party)} views on working together on it.",
             "note": f"{whose[0].upper() + whose[1:]} address it.",
             "refs": [x["ref"] for x in g["quotes"][:2]],
         })
@@ -679,10 +687,11 @@ def _talking_points(
         })
     for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] == "own" for q in p["quotes"])][:top]:
         q = next(q for q in p["quotes"] if q["kind"] == "own")  # agreed language is no partner-only priority
+        doc = _doc_phrase(metas.get(q["doc_id"]), authors.get(q["doc_id"]), party)
         points.append({
             "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
-            "text": f"{p['label']}: {party} gives it priority (“{_bare(q['text'], QUOTE_LIMIT, p['theme'])}”, "
-                    f"{q['voice']}), and the EU strategy does not address it. How does {party} see cooperation on it?",
+            "text": f"{p['label']}: {doc} says “{_bare(q['text'], QUOTE_LIMIT, p['theme'])}” How does {party} see "
+                    "cooperation with the EU on it?",
             "refs": [x["ref"] for x in p["quotes"][:2]],
         })
     for i, p in enumerate(points, start=1):
