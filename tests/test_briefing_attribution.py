@@ -128,10 +128,10 @@ def test_every_partner_quote_says_who_speaks_and_talking_points_never_ask_to_fir
 
 
 @pytest.mark.parametrize("text", [
-    "(b) Within 120 days of the date of this order, the Secretary of State shall:",
-    "Nothing in this order shall be construed to impair the authority of any agency.",
-    "The fourth Ministerial meeting of the Trade and Technology Council took place in Lulea, Sweden.",
-    "Directing the Development of a National Security Memorandum.",
+    "(c) Within 60 days, the Minister for Digital Affairs of Veloria shall:",
+    "Nothing in this order shall be construed to limit the powers of the Veloria Data Authority.",
+    "The second meeting of the Veloria-EU Digital Council took place in Brussels in March.",
+    "Preparing a Plan for Veloria Cable Security.",
 ])
 def test_boilerplate_is_recognised(text):
     assert is_boilerplate(text)

@@ -150,7 +150,7 @@ def test_deadlines_relative_to_events(extractor, text, deadline):
 @pytest.mark.parametrize("text, strength", [
     ("We recall the obligations of States under international law.", "soft"),      # a reporting verb, not an act
     ("Welcoming the visit this week by the Chairman to the United States.", "soft"),  # a stance bullet, not firm
-    ("Nothing in this order shall be construed to impair the authority granted by law.", None),  # savings clause
+    ("Nothing in this order shall be construed to limit the powers of the Veloria Data Authority.", None),  # savings
     ("This order shall be implemented consistent with applicable law.", None),
 ])
 def test_reporting_verbs_and_savings_clauses_are_not_firm(extractor, text, strength):
