@@ -118,7 +118,7 @@ class AlignConfig:
     sim_floor: float = 0.25
     sim_ceiling: float = 0.75
     match_threshold: float = 0.5
-    divergence_threshold: float = 0.25
+    divergence_threshold: float = 0.2
     commitment_weight: float = 2.0
     condition_discount: float = 0.5
     n_bootstrap: int = 200
