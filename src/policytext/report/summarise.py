@@ -547,8 +547,10 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
 
 
-#: A sentence that leans on the one before it: its subject is a pronoun or "this/these ...".
-_LEANS = re.compile(r"^\W*(?:it|this|these|that|those|they|such)\b", re.I)
+#: A sentence that leans on the one before it: a pronoun or "this/these" among its first words ("We see this
+#: everywhere ...", "It would also aim ...").
+_LEANS = re.compile(r"^\W*(?:\w+\s+){0,2}(?:it|this|these|they|such)\b(?!\s+(?:strategy|partnership))",
+                    re.I)
 
 
 def _bare(text: str, limit: int, theme: str = "") -> str:
