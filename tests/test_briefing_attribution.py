@@ -124,6 +124,9 @@ def test_every_partner_quote_says_who_speaks_and_talking_points_never_ask_to_fir
     assert "build_on" in kinds and "firm_up" not in kinds
     build = next(p for p in data["talking_points"] if p["kind"] == "build_on")
     assert "our 2024 joint statement" in build["text"] and "both sides" in build["text"]
+    # a line composed from the sentence (reported speech, the sentence cited), not the sentence pasted in
+    assert "set out the intention to invest in trustworthy AI testing facilities" in build["text"]
+    assert "“" not in build["text"] and build["refs"][-1] == partner_quotes[0]["ref"]
     assert "agreed: EU and Veloria" in Report(data).markdown()
 
 

@@ -39,8 +39,10 @@ def alignment():
              commitment=True, strength="firm"),
     ]
     partner = [
-        Unit("p:s0", "p", f"We will protect personal data {HOSTILE}.", paragraph=0, commitment=True, strength="firm"),
-        Unit("p:s1", "p", "We may explore AI research together.", paragraph=1, commitment=True, strength="soft"),
+        Unit("p:s0", "p", "We will protect personal data in all our agreements.", paragraph=0, commitment=True,
+             strength="firm"),
+        Unit("p:s1", "p", f"We may explore AI research together {HOSTILE}.", paragraph=1, commitment=True,
+             strength="soft"),
         Unit("p:s2", "p", "We will not fund AI testing facilities.", paragraph=2, commitment=True, strength="firm",
              negated=True),
         Unit("p:s3", "p", "We will expand our navy's cyber units.", paragraph=3, commitment=True, strength="firm"),

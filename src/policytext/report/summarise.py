@@ -24,6 +24,7 @@ import numpy as np
 from ..alignment import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
 
 from ..formatting import interval, number, shorten
+from .lines import Line, condense, third_person
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..records import Analysis
@@ -152,7 +153,7 @@ class _Annex:
         if theme and theme not in item["themes"]:
             item["themes"].append(theme)
         return {"ref": item["ref"], "text": item["text"], "anchor": item["anchor"], "strength": item["strength"],
-                "voice": item["voice"], "kind": item["kind"], "doc_id": item["doc_id"]}
+                "voice": item["voice"], "kind": item["kind"], "doc_id": item["doc_id"], "segment_id": item["segment_id"]}
 
     def annotate(self, analyzed: Sequence[Analysis]) -> None:
         """Add the actor and deadline of each quoted sentence that is a commitment."""
@@ -361,7 +362,7 @@ def summarise_briefing(
     follow_up = _follow_up(analyzed, annex, authors, party, alignment.basis, labels)
     changes = _changes(analyzed, annex, change or ChangeSettings())
     talking_points = _talking_points(ranked, shared, gaps, divergences, partner_only, metas, name, top=top,
-                                     authors=authors, basis=alignment.basis)
+                                     authors=authors, basis=alignment.basis, annex=annex, threshold=threshold)
     annex.annotate(analyzed)
     from ..records import DocumentMeta
 
@@ -541,7 +542,7 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
         return f"{named}, which the EU and {party} signed with {others} other{'s' if others > 1 else ''},"
     if authors.signed_by(mine) and len(authors.parties) + len(authors.groups) > 1:
         others = [p for p in authors.parties if p != mine] + list(authors.groups)
-        return f"the {stem} of {party} and {' and '.join(others)}"
+        return f"the {stem} of {party} and {' and '.join(_display(o) for o in others)}"
     if authors.signed_by(mine):
         return f"{_possessive(party)} {stem}"
     return f"the {stem} issued by {' and '.join(list(authors.parties) + list(authors.groups))}"
@@ -585,6 +586,52 @@ def _theme_cue(theme: str):
     return _CUES.get(theme)
 
 
+def _english(meta: DocumentMeta | None) -> bool:
+    lang = ((meta.language or meta.detected_language) if meta is not None else "") or "en"
+    return lang.lower().startswith("en")
+
+
+def _line(text: str, theme: str, meta: DocumentMeta | None) -> Line | None:
+    """The sentence condensed to what it says on ``theme`` (English only; ``None`` when no sure line)."""
+    if not _english(meta) or _LEANS.match(text):
+        return None
+    cue = _theme_cue(theme)
+    if cue is not None and not cue.search(text):
+        cue = None  # the theme model put it on the theme without a cue word: any line of it is on the theme
+    try:
+        return condense(text, cue)
+    except OSError:  # no spaCy model: the point names the priority without a line
+        return None
+
+
+#: How a line reports an undertaking, by its strength.
+_SAID = {"firm": "committed to", "intent": "set out the intention to", "soft": "agreed on the need to"}
+
+
+def _said(line: Line, strength: str | None) -> str | None:
+    if line.stance:
+        return line.phrase
+    how = _SAID.get(strength or "")
+    return None if how is None else f"{how} {line.phrase}"
+
+
+def _display(name: str) -> str:
+    return {"US": "the US", "EU": "the EU", "UK": "the UK"}.get(name, name)
+
+
+def _names(speaker: str, authors: Any, party: str) -> str:
+    """Who speaks a sentence, in words, the partner first: ``India and the US``; a document's own voice
+    (``joint``) is all its signatories."""
+    names = [n for n in speaker.split("+") if n] if speaker and speaker not in ("joint", "none", "other") else []
+    if not names and authors is not None:
+        names = list(authors.parties) + list(authors.groups)
+    names = [_display(n) for n in names] or [party]
+    if party in names:  # the partner first
+        names.remove(party)
+        names.insert(0, party)
+    return " and ".join(names)
+
+
 def _talking_points(
     ranked: Sequence[ThemeAlignment],
     shared: Sequence[dict[str, Any]],
@@ -597,8 +644,15 @@ def _talking_points(
     top: int,
     authors: Mapping[str, Any] | None = None,
     basis: str = "signed",
+    annex: _Annex | None = None,
+    threshold: float = 0.5,
 ) -> list[dict[str, Any]]:
     """Talking points in a diplomat's register: short, attributed, one idea each, citing their quotes.
+
+    Each point is a line composed from a quoted sentence condensed to what it says on the theme
+    (:func:`policytext.report.lines.condense`: reported speech, the quote cited beside it), never a pasted
+    sentence; where no sentence condenses to a sure line, a "Build on" point is left out and a "Raise" point
+    names the priority without one.
 
     * build on agreed language (a text both sides signed) or on the partner's own matching statement;
     * seek a firmer undertaking only where the partner's *own* text is weaker than the EU's (never
@@ -612,51 +666,82 @@ def _talking_points(
     by_theme: dict[str, list[dict[str, Any]]] = {}
     for s in shared:
         by_theme.setdefault(s["theme"], []).append(s)
+    order = {"agreed": 0, "own": 1, "third": 2}
     used: set[str] = set()
-    for t in [t for t in ranked if t.theme in by_theme]:
+    for t in ranked:
         if sum(p["kind"] == "build_on" for p in points) >= top:
             break
-        pairs = [p for p in by_theme[t.theme] if p["partner"]["ref"] not in used]
-        if not pairs:
-            continue  # one point per idea: this quote already carries a point
-        best = next((p for p in pairs if p["kind"] == "agreed"), pairs[0])
-        used.add(best["partner"]["ref"])
-        p, e = best["partner"], best["eu"]
-        doc = _doc_phrase(metas.get(p["doc_id"]), authors.get(p["doc_id"]), party)
-        quote = _bare(p["text"], QUOTE_LIMIT, t.theme)
-        if best["kind"] == "agreed" and doc.startswith("their "):
-            text = (f"{best['label']}: recall what both sides agreed in {doc.replace('their ', 'our ', 1)}: “{quote}” "
-                    "We would like to agree concrete next steps on it.")
-        elif best["kind"] == "agreed" and " signed with " in doc:
-            text = (f"{best['label']}: recall that in {doc} we agreed: “{quote}” We propose to take this forward "
-                    "between us.")
-        elif best["kind"] == "agreed":
-            text = (f"{best['label']}: {doc} reports both sides agreeing: “{quote}” We confirm it and propose next "
-                    "steps.")
-        elif best["kind"] == "third":
-            text = (f"{best['label']}: according to {doc}, “{quote}” We would welcome {_possessive(party)} own view "
-                    "on this.")
-        else:
-            text = (f"{best['label']}: we welcome {doc}: “{quote}” We propose to work together on "
-                    f"{best['label'][0].lower() + best['label'][1:]}.")
-        points.append({"kind": "build_on", "verb": "Build on", "theme": t.theme, "label": best["label"],
-                       "text": text, "refs": [e["ref"], p["ref"]]})
+        cands = list(by_theme.get(t.theme, []))
+        if annex is not None and cands:  # more matched pairs of the theme than the shared list shows
+            listed = {(c["partner"]["doc_id"], c["partner"]["segment_id"]) for c in cands}
+            for e in t.evidence:
+                if e.similarity >= threshold and not e.reason and (e.partner.doc_id, e.partner.segment_id) not in listed:
+                    listed.add((e.partner.doc_id, e.partner.segment_id))
+                    cands.append({"kind": e.partner.kind, "label": cands[0]["label"], "pair": e})
+        cands.sort(key=lambda c: order.get(c["kind"], 3))
+        for c in cands:
+            if "pair" in c:
+                pq = c["pair"].partner
+                text, doc_id, strength, seg, speaker = pq.text, pq.doc_id, pq.strength, pq.segment_id, pq.speaker
+            else:
+                pq = c["partner"]
+                text, doc_id, strength, seg = pq["text"], pq["doc_id"], pq["strength"], pq["segment_id"]
+                speaker = next((i["speaker"] for i in annex.items if i["ref"] == pq["ref"]), "") if annex else ""
+            if (doc_id, seg) in used:
+                continue  # one point per idea: this sentence already carries a point
+            line = _line(text, t.theme, metas.get(doc_id))
+            said = _said(line, strength) if line is not None else None
+            if said is None:
+                continue
+            if "pair" in c:
+                refs = [annex.add(c["pair"].eu, side="EU", theme=t.theme)["ref"],
+                        annex.add(c["pair"].partner, side="partner", theme=t.theme)["ref"]]
+            else:
+                refs = [c["eu"]["ref"], c["partner"]["ref"]]
+            used.add((doc_id, seg))
+            au = authors.get(doc_id)
+            doc = _doc_phrase(metas.get(doc_id), au, party)
+            label = c["label"]
+            if c["kind"] == "agreed" and doc.startswith("their "):
+                text = (f"{label}: in {doc.replace('their ', 'our ', 1)} both sides {third_person(said, True)}. We "
+                        "propose to agree concrete next steps.")
+            elif c["kind"] == "agreed" and " signed with " in doc:
+                text = (f"{label}: in {doc.rstrip(',')}, the signatories {third_person(said, True)}. We propose to "
+                        "take this forward between us.")
+            elif c["kind"] == "agreed":
+                text = (f"{label}: {doc} reports that both sides {third_person(said, True)}. We propose to agree "
+                        "concrete next steps.")
+            elif c["kind"] == "third":
+                who = _names(speaker, au, party)
+                plural = " and " in who
+                text = (f"{label}: according to {doc}, {who} {third_person(said, plural)}. We would welcome "
+                        f"{_possessive(party)} own view on this.")
+            else:
+                who = _names(speaker, au, party) if speaker in ("joint", "") or "+" in speaker else party
+                text = (f"{label}: in {doc}, {who} {third_person(said, ' and ' in who)}. The EU shares this aim; "
+                        "we propose to work together on it.")
+            points.append({"kind": "build_on", "verb": "Build on", "theme": t.theme, "label": label,
+                           "text": text, "refs": refs})
+            break
     seen: set[str] = set()
     for s in shared:
-        if (s["theme"] in seen or len(seen) >= top or s["kind"] != "own" or s["partner"]["ref"] in used
+        if (s["theme"] in seen or len(seen) >= top or s["kind"] != "own"
+                or (s["partner"]["doc_id"], s["partner"]["segment_id"]) in used
                 or s["partner"]["strength"] not in ("soft", "intent")):
             continue  # only the partner's own undertaking, weaker than the EU's, not already carrying a point
         eu_r, p_r = _rank(s["eu"]["strength"]), _rank(s["partner"]["strength"])
-        if eu_r >= 2 and p_r < eu_r:
+        p_line = _line(s["partner"]["text"], s["theme"], metas.get(s["partner"]["doc_id"]))
+        e_line = _line(s["eu"]["text"], s["theme"], metas.get(s["eu"]["doc_id"]))
+        if eu_r >= 2 and p_r < eu_r and p_line is not None and e_line is not None and not p_line.stance \
+                and not e_line.stance:
             seen.add(s["theme"])
-            used.add(s["partner"]["ref"])
-            how = {"soft": "says it should or could act", "intent": "states an intention"}[s["partner"]["strength"]]
+            used.add((s["partner"]["doc_id"], s["partner"]["segment_id"]))
+            how = {"soft": "says it should", "intent": "says it intends to"}[s["partner"]["strength"]]
             doc = _doc_phrase(metas.get(s["partner"]["doc_id"]), authors.get(s["partner"]["doc_id"]), party)
             points.append({
                 "kind": "firm_up", "verb": "Seek a firmer undertaking", "theme": s["theme"], "label": s["label"],
-                "text": f"{s['label']}: {doc} {how} (“{_bare(s['partner']['text'], QUOTE_LIMIT, s['theme'])}”). The EU "
-                        f"has committed to this (“{_bare(s['eu']['text'], EU_QUOTE_LIMIT, s['theme'])}”). Would {party} be "
-                        "ready to commit as well?",
+                "text": f"{s['label']}: in {doc}, {party} {how} {third_person(p_line.phrase)}; the EU has committed to "
+                        f"{e_line.phrase}. Would {party} be ready to commit as well?",
                 "refs": [s["eu"]["ref"], s["partner"]["ref"]],
             })
     whose = (f"none of the documents on {party} here" if basis == "third-party only"
@@ -665,18 +750,27 @@ def _talking_points(
                                                               if m.partner and m.partner == party}
     if partner_ids and all((metas[i].complete or "").lower() in ("partial", "no") for i in partner_ids if i in metas):
         whose += " (partial texts only)"
+    by_gap = {t.theme: t for t in ranked}
     for g in gaps[:top]:
-        q = g["quotes"][0]
-        # A sentence listing many areas, or one that leans on the sentence before it ("It would also ..."),
-        # says nothing quotable on this theme: the point names the priority and cites the quote.
-        listing = len(q.get("themes", [])) >= 4 or q["text"].count(",") >= 6 or _LEANS.match(q["text"])
-        said = ("" if listing else f": “{_bare(q['text'], QUOTE_LIMIT, g['theme'])}”")
+        refs = [x["ref"] for x in g["quotes"][:2]]
+        text = (f"{g['label']} is one of the EU's priorities for cooperation with partners. We would welcome "
+                f"{_possessive(party)} views on working together on it.")
+        quotes = list(by_gap[g["theme"]].gaps) if g["theme"] in by_gap else []
+        for q in quotes:  # the first EU sentence on the theme that says what the EU aims to do, in a line
+            line = _line(q.text, g["theme"], metas.get(q.doc_id))
+            if line is None or line.stance:
+                continue
+            meta = metas.get(q.doc_id)
+            year = (meta.date or "")[:4] if meta is not None else ""
+            kind = _DOC_TYPES.get(((meta.doc_type if meta else "") or "").lower(), "text")
+            ref = annex.add(q, side="EU", theme=g["theme"])["ref"] if annex is not None else refs[0]
+            refs = [ref] + [r for r in refs if r != ref][:1]
+            text = (f"{g['label']}: the EU's {year} {kind} sets out the aim to {line.phrase}. We would welcome "
+                    f"{_possessive(party)} views on working together on this.").replace("EU's  ", "EU's ")
+            break
         points.append({
-            "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
-            "text": f"{g['label']} is one of the EU's priorities for cooperation with partners{said or '.'} We would "
-                    f"welcome {_possessive(party)} views on working together on it.",
-            "note": f"{whose[0].upper() + whose[1:]} address it.",
-            "refs": [x["ref"] for x in g["quotes"][:2]],
+            "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"], "text": text,
+            "note": f"{whose[0].upper() + whose[1:]} address it.", "refs": refs,
         })
     for d in divergences:
         doc = _doc_phrase(metas.get(d["partner"]["doc_id"]), authors.get(d["partner"]["doc_id"]), party)
@@ -688,14 +782,22 @@ def _talking_points(
             "refs": [d["eu"]["ref"], d["partner"]["ref"]],
         })
     for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] == "own" for q in p["quotes"])][:top]:
-        q = next(q for q in p["quotes"] if q["kind"] == "own")  # agreed language is no partner-only priority
-        doc = _doc_phrase(metas.get(q["doc_id"]), authors.get(q["doc_id"]), party)
-        points.append({
-            "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
-            "text": f"{p['label']}: {doc} says “{_bare(q['text'], QUOTE_LIMIT, p['theme'])}” How does {party} see "
-                    "cooperation with the EU on it?",
-            "refs": [x["ref"] for x in p["quotes"][:2]],
-        })
+        for q in (q for q in p["quotes"] if q["kind"] == "own"):  # agreed language is no partner-only priority
+            line = _line(q["text"], p["theme"], metas.get(q["doc_id"]))
+            said = _said(line, q["strength"]) if line is not None else None
+            if said is None:
+                continue
+            doc = _doc_phrase(metas.get(q["doc_id"]), authors.get(q["doc_id"]), party)
+            speaker = next((i["speaker"] for i in annex.items if i["ref"] == q["ref"]), "") if annex else ""
+            who = (_names(speaker, authors.get(q["doc_id"]), party) if speaker in ("joint", "") or "+" in speaker
+                   else party)
+            points.append({
+                "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
+                "text": f"{p['label']}: in {doc}, {who} {third_person(said, ' and ' in who)}. How does {party} see "
+                        "cooperation with the EU on it?",
+                "refs": [q["ref"]] + [x["ref"] for x in p["quotes"] if x["ref"] != q["ref"]][:1],
+            })
+            break
     for i, p in enumerate(points, start=1):
         p["id"] = f"TP{i}"
     return points
