@@ -198,3 +198,21 @@ def test_a_raise_point_does_not_quote_a_sentence_listing_many_areas():
     raise_point = next(p for p in summarise_briefing(a)["talking_points"] if p["kind"] == "raise")
     assert "cables, AI, data" not in raise_point["text"] and raise_point["refs"]
     assert raise_point["text"].startswith("Secure and trusted connectivity is one of the EU's priorities")
+
+
+def test_a_partner_known_only_from_others_texts_has_its_gaps_worded_as_such():
+    """Third-party texts only (a fact sheet another government issued on the partner): a gap is silence in the
+    texts on the partner, never "the partner's documents say nothing"."""
+    units = [_unit(0, "p", "Veloria and Ostland will deploy secure submarine cables to partner regions.",
+                   commitment=True, strength="firm", speaker="joint")]
+    a = _align(units, [_vec(0, 1, 0, 0.12)], [[0, 0.9, 0]], kinds=["third"])
+    meta = DocumentMeta("p-doc", title="Ostland fact sheet on Veloria", date="2024-05-01", doc_type="factsheet",
+                        signatories="Ostland")
+    data = summarise_briefing(a, partner_meta=[meta])
+    assert a.basis == "third-party only" and data["gaps"]
+    md = Report(data).markdown()
+    assert "the documents on Veloria here, all issued by others, say nothing on it" in md
+    assert "Veloria's documents here say nothing" not in md and "partner's documents" not in md
+    signed = summarise_briefing(_align(units, [_vec(0, 1, 0, 0.12)], [[0, 0.9, 0]], kinds=["own"]),
+                                partner_meta=[meta])
+    assert signed["summary"]["gap_note"] == "Veloria's documents here say nothing on it"

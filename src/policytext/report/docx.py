@@ -189,10 +189,11 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
         w.para("No theme with a matched commitment.")
     w.heading("Main gaps", 2)
     for g in s["gaps"]:
-        w.refs(w.para(": the partner's documents say nothing on it", style="List Bullet", bold_prefix=g["label"]),
+        w.refs(w.para(": " + d["summary"].get("gap_note", "the partner says nothing on it"), style="List Bullet",
+                      bold_prefix=g["label"]),
                g["refs"])
     if not s["gaps"]:
-        w.para("None: the partner's documents speak to every theme the EU reference addresses.")
+        w.para("None: the partner-side documents speak to every theme the EU reference addresses.")
     if s["weak"]:
         w.heading("Weakest matches", 2)
         for x in s["weak"]:
@@ -222,7 +223,7 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
              for t in d["themes"]])
     w.para("“–”: the EU reference does not address the theme (own-text score: the partner has no text of its own on "
            "it). Status: shared (matched statements), addressed (no statement matches the EU's), mentioned (named in "
-           "passing), absent (the partner's documents say nothing on it). Thin evidence: fewer than 3 sentences on "
+           "passing), absent (nothing on it in the partner-side documents). Thin evidence: fewer than 3 sentences on "
            "one side.")
 
     w.heading(titles["talking-points"], 1)
@@ -247,11 +248,12 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.heading(titles["gaps"], 1)
     for g in d["gaps"]:
         w.heading(g["label"], 2)
-        w.para("The partner's documents in this corpus say nothing on it. The EU says:")
+        note = d["summary"].get("gap_note", "the partner says nothing on it")
+        w.para(note[:1].upper() + note[1:] + ". The EU says:")
         for q in g["quotes"]:
             w.quote(q, "EU")
     if not d["gaps"]:
-        w.para("None: the partner's documents speak to every theme the EU reference addresses.")
+        w.para("None: the partner-side documents speak to every theme the EU reference addresses.")
     if d["weak"]:
         w.heading("Addressed, but no statement matches the EU's", 2)
         for x in d["weak"]:

@@ -20,6 +20,10 @@ def _e(value: Any) -> str:
     return escape_markdown("" if value is None else str(value))
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _ref(ref: str) -> str:
     return f"[\\[{ref}\\]](#{ref})"
 
@@ -72,8 +76,9 @@ def _briefing(d: Mapping[str, Any]) -> str:
     out += [f"- **{_e(c['label'])}**: {number(c['score'])} (interval {_e(c['interval'])}) "
             + " ".join(_ref(r) for r in c["refs"]) for c in s["convergences"]] or ["No theme with a matched commitment."]
     out += ["", "### Main gaps", ""]
-    out += [f"- **{_e(g['label'])}**: the partner's documents say nothing on it " + " ".join(_ref(r) for r in g["refs"])
-            for g in s["gaps"]] or ["None: the partner's documents speak to every theme the EU reference addresses."]
+    out += [f"- **{_e(g['label'])}**: {_e(d['summary'].get('gap_note', 'the partner says nothing on it'))} "
+            + " ".join(_ref(r) for r in g["refs"])
+            for g in s["gaps"]] or ["None: the partner-side documents speak to every theme the EU reference addresses."]
     if s["weak"]:
         out += ["", "### Weakest matches", ""]
         out += [f"- **{_e(w['label'])}**: {number(w['score'])} (the partner {'names it only in passing' if w['status'] == 'mentioned' else 'addresses it'}, "
@@ -101,7 +106,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
                    f"{t['eu_commitments']} / {t['partner_commitments']} | {percent(t['parity'])} | {t['divergences']} |")
     out += ["", "“–”: the EU reference does not address the theme (or, for the own-text score, the partner has no text "
             "of its own on it). Status: shared (matched statements), addressed (no statement matches the EU's), "
-            "mentioned (named in passing), absent (the partner's documents say nothing on it). Thin evidence: fewer "
+            "mentioned (named in passing), absent (nothing on it in the partner-side documents). Thin evidence: fewer "
             "than 3 sentences on one side.", ""]
 
     out += [f"## {titles['talking-points']}", ""]
@@ -121,10 +126,10 @@ def _briefing(d: Mapping[str, Any]) -> str:
 
     out += [f"## {titles['gaps']}", ""]
     for g in d["gaps"]:
-        out += [f"### {_e(g['label'])}", "", "The partner's documents in this corpus say nothing on it. The EU says:", ""]
+        out += [f"### {_e(g['label'])}", "", _e(_sentence(d["summary"].get("gap_note", "the partner says nothing on it"))) + ". The EU says:", ""]
         out += [f"- {_said(q)}" for q in g["quotes"]] + [""]
     if not d["gaps"]:
-        out += ["None: the partner's documents speak to every theme the EU reference addresses.", ""]
+        out += ["None: the partner-side documents speak to every theme the EU reference addresses.", ""]
     if d["weak"]:
         out += ["### Addressed, but no statement matches the EU's", ""]
         for w in d["weak"]:

@@ -52,7 +52,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("themes", "Alignment by theme"),
     ("talking-points", "Talking points"),
     ("shared", "Shared commitments"),
-    ("gaps", "EU priorities absent from the partner's documents"),
+    ("gaps", "EU priorities absent from the partner-side documents"),
     ("partner-only", "Partner priorities absent from the EU strategy"),
     ("divergences", "Divergences"),
     ("follow-up", "Dated commitments to follow up"),
@@ -354,6 +354,9 @@ def summarise_briefing(
         "weak": [{"theme": w["theme"], "label": w["label"], "score": w["score"], "status": w["status"]}
                  for w in weak][:top],
         "divergences": [{"label": lab, "count": sum(d["label"] == lab for d in divergences)} for lab in diverging],
+        # what "absent" means for this partner: its own documents, or (none of its own) the texts on it by others
+        "gap_note": (f"the documents on {name} here, all issued by others, say nothing on it"
+                     if alignment.basis == "third-party only" else f"{_possessive(name)} documents here say nothing on it"),
         "themes_scored": len(scored),
         "themes_with_evidence": sum(1 for t in scored if t.evidence),
         "partner_kinds": dict(kinds),
@@ -848,7 +851,7 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
                 "quote": annex.add(quote, side="partner"),
             })
     items.sort(key=lambda x: (x["date"] or "", x["doc_id"], x["quote"]["ref"]))
-    note = "" if items else "No dated commitment was found in the partner's documents."
+    note = "" if items else "No dated commitment was found in the partner-side documents."
     if passed:
         note = (note + " " if note else "") + f"Left out: {passed} commitment(s) whose date has passed."
     if lapsed_docs:
