@@ -164,6 +164,13 @@ class _Annex:
                 item["actor"], item["deadline"] = c.actor, c.deadline
 
 
+def _procedural(text: str) -> bool:
+    """Boilerplate (headings, definitions, lead-ins) or a procedural line: never a commitment to follow up."""
+    from ..alignment import PROCEDURAL, is_boilerplate
+
+    return is_boilerplate(text) or bool(PROCEDURAL.search(text)) or text.rstrip().endswith(":")
+
+
 def _doc_info(meta: DocumentMeta) -> dict[str, Any]:
     return {"doc_id": meta.doc_id, "title": meta.title, "issuer": meta.issuer, "partner": meta.partner,
             "doc_type": meta.doc_type, "date": meta.date, "language": meta.language, "source": meta.source}
@@ -365,7 +372,8 @@ def summarise_briefing(
     follow_up = _follow_up(analyzed, annex, authors, party, alignment.basis, labels)
     changes = _changes(analyzed, annex, change or ChangeSettings())
     talking_points = _talking_points(ranked, shared, gaps, divergences, partner_only, metas, name, top=top,
-                                     authors=authors, basis=alignment.basis, annex=annex, threshold=threshold)
+                                     authors=authors, basis=alignment.basis, annex=annex, threshold=threshold,
+                                     eu_name=_eu_name(metas, alignment.eu_doc_ids))
     annex.annotate(analyzed)
     from ..records import DocumentMeta
 
@@ -419,6 +427,29 @@ def _this_year() -> int:
     import datetime
 
     return datetime.date.today().year
+
+
+#: Names of states said with an article ("the Republic of Korea").
+_ARTICLE = re.compile(r"^(?:Republic|United|Kingdom|Federal|Democratic|People's|Islamic|Netherlands|Philippines|"
+                      r"Czech Republic|Gambia|Bahamas|Holy See|European|African Union)\b")
+
+
+def _the(name: str) -> str:
+    return f"the {name}" if _ARTICLE.match(name) else name
+
+
+def _eu_name(metas: Mapping[str, DocumentMeta], eu_ids: Sequence[str]) -> str:
+    """How the EU side names its reference in a talking point: ``our International Digital Strategy`` (the title
+    of the EU strategy, without article, references and "for the European Union"), else ``our strategy``."""
+    for i in eu_ids:
+        m = metas.get(i)
+        if m is not None and (m.doc_type or "").lower() == "strategy" and m.title:
+            name = re.split(r"\s+(?:\(|-\s|–|—)", m.title)[0]
+            name = re.sub(r"^(?:An?|The)\s+", "", name)
+            name = re.sub(r"\s+(?:for|of)\s+the\s+(?:European Union|EU)$|\s+(?:for|of)\s+the\s+EU$", "", name)
+            if 2 <= len(name.split()) <= 8:
+                return f"our {name}"
+    return "our strategy"
 
 
 def _possessive(name: str) -> str:
@@ -649,6 +680,7 @@ def _talking_points(
     basis: str = "signed",
     annex: _Annex | None = None,
     threshold: float = 0.5,
+    eu_name: str = "our strategy",
 ) -> list[dict[str, Any]]:
     """Talking points in a diplomat's register: short, attributed, one idea each, citing their quotes.
 
@@ -665,6 +697,7 @@ def _talking_points(
     * ask about a partner priority the EU reference does not address.
     """
     authors = authors or {}
+    party = _the(party)
     points: list[dict[str, Any]] = []
     by_theme: dict[str, list[dict[str, Any]]] = {}
     for s in shared:
@@ -692,6 +725,9 @@ def _talking_points(
                 speaker = next((i["speaker"] for i in annex.items if i["ref"] == pq["ref"]), "") if annex else ""
             if (doc_id, seg) in used:
                 continue  # one point per idea: this sentence already carries a point
+            eu_strength = c["pair"].eu.strength if "pair" in c else c["eu"]["strength"]
+            if c["kind"] == "own" and not eu_strength:
+                continue  # "the EU shares this aim" needs an EU undertaking, not a description
             line = _line(text, t.theme, metas.get(doc_id))
             said = _said(line, strength) if line is not None else None
             if said is None:
@@ -754,27 +790,26 @@ def _talking_points(
     if partner_ids and all((metas[i].complete or "").lower() in ("partial", "no") for i in partner_ids if i in metas):
         whose += " (partial texts only)"
     by_gap = {t.theme: t for t in ranked}
-    for g in gaps[:top]:
-        refs = [x["ref"] for x in g["quotes"][:2]]
-        text = (f"{g['label']} is one of the EU's priorities for cooperation with partners. We would welcome "
-                f"{_possessive(party)} views on working together on it.")
+    raised = 0
+    said_lines: set[str] = set()
+    for g in gaps:
+        if raised >= top:
+            break
         quotes = list(by_gap[g["theme"]].gaps) if g["theme"] in by_gap else []
         for q in quotes:  # the first EU sentence on the theme that says what the EU aims to do, in a line
             line = _line(q.text, g["theme"], metas.get(q.doc_id))
-            if line is None or line.stance:
-                continue
-            meta = metas.get(q.doc_id)
-            year = (meta.date or "")[:4] if meta is not None else ""
-            kind = _DOC_TYPES.get(((meta.doc_type if meta else "") or "").lower(), "text")
-            ref = annex.add(q, side="EU", theme=g["theme"])["ref"] if annex is not None else refs[0]
-            refs = [ref] + [r for r in refs if r != ref][:1]
-            text = (f"{g['label']}: the EU's {year} {kind} sets out the aim to {line.phrase}. We would welcome "
-                    f"{_possessive(party)} views on working together on this.").replace("EU's  ", "EU's ")
+            if line is None or line.stance or line.phrase in said_lines:
+                continue  # a priority without a line of its own is left to the gap section: no template point
+            said_lines.add(line.phrase)
+            ref = annex.add(q, side="EU", theme=g["theme"])["ref"] if annex is not None else g["quotes"][0]["ref"]
+            points.append({
+                "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"],
+                "text": f"{g['label']}: under {eu_name}, the EU aims to {line.phrase}. We would welcome "
+                        f"{_possessive(party)} views on working together on this.",
+                "note": f"{whose[0].upper() + whose[1:]} address it.", "refs": [ref],
+            })
+            raised += 1
             break
-        points.append({
-            "kind": "raise", "verb": "Raise", "theme": g["theme"], "label": g["label"], "text": text,
-            "note": f"{whose[0].upper() + whose[1:]} address it.", "refs": refs,
-        })
     for d in divergences:
         doc = _doc_phrase(metas.get(d["partner"]["doc_id"]), authors.get(d["partner"]["doc_id"]), party)
         points.append({
@@ -811,10 +846,9 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     """Dated commitments of the partner's side (own and agreed; third-party only when that is all there is)."""
     from ..extract.speakers import evidence_kind
 
-    from ..alignment import is_boilerplate
-
     allowed = ("own", "agreed", "third") if basis == "third-party only" else ("own", "agreed")
     items = []
+    seen_texts: set[str] = set()
     counts: dict[str, dict[str, int]] = {}
     lapsed_docs = []
     passed = 0
@@ -827,8 +861,12 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
         speakers = {u.segment_id: u.speaker for u in a.units}
         year = int(_meta(a).date[:4]) if (_meta(a).date or "")[:4].isdigit() else None
         for c in a.commitments:
-            if speakers.get(c.segment_id) == "none" or is_boilerplate(c.text):
+            if speakers.get(c.segment_id) == "none" or _procedural(c.text):
                 continue
+            norm = " ".join(c.text.lower().split())
+            if norm in seen_texts:
+                continue  # the same sentence twice (repeated in a document, or in two of them)
+            seen_texts.add(norm)
             speaker = speakers.get(c.segment_id, "")
             kind = evidence_kind(speaker, au, party) if (speaker and au is not None) else "own"
             if kind not in allowed:
@@ -839,9 +877,11 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
             years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", c.deadline)]
             if not c.deadline or (year is not None and years and max(years) < year) or not c.themes:
                 continue  # no deadline, a date before the document (a reference), or off the taxonomy's themes
-            if years and max(years) < this_year:
+            if not any((cue := _theme_cue(t)) is None or cue.search(c.text) for t in c.themes):
+                continue  # no word of its themes in it (forests, net zero in a leaders' communiqué): off-theme
+            if (years and max(years) < this_year) or (not years and year is not None and year < this_year):
                 passed += 1
-                continue  # the date has passed: nothing left to check before the next meeting
+                continue  # the date has passed ("by the next Ministerial" in a text of an earlier year, too)
             quote = Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
                           speaker, kind)
             items.append({
@@ -853,7 +893,9 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     items.sort(key=lambda x: (x["date"] or "", x["doc_id"], x["quote"]["ref"]))
     note = "" if items else "No dated commitment was found in the partner-side documents."
     if passed:
-        note = (note + " " if note else "") + f"Left out: {passed} commitment(s) whose date has passed."
+        note = (note + " " if note else "") + (f"Left out: {passed} commitment(s) whose date has passed (a date "
+                                               "before this year, or a deadline relative to a meeting or 'this year' "
+                                               "in a text of an earlier year).")
     if lapsed_docs:
         note = (note + " " if note else "") + ("Left out, no longer in force: " + ", ".join(lapsed_docs) + ".")
     return {"items": items, "counts": counts, "note": note}
@@ -885,7 +927,9 @@ def commitment_changes(
     """
     def vectors(a: Analysis) -> tuple[list[Commitment], np.ndarray]:
         row = {u.segment_id: i for i, u in enumerate(a.units)}
-        items = [c for c in a.commitments if c.segment_id in row]
+        # headings, list lead-ins, definitions and procedural lines (working groups, work programmes, the next
+        # meeting) are no undertakings to compare
+        items = [c for c in a.commitments if c.segment_id in row and not _procedural(c.text)]
         if not items or a.vectors.size == 0:
             return [], np.zeros((0, 1), dtype=np.float32)
         return items, np.asarray(a.vectors[[row[c.segment_id] for c in items]], dtype=np.float32)
