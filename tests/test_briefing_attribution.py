@@ -6,6 +6,8 @@ briefing summariser are run on them.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -26,9 +28,9 @@ EU_VECS = np.stack([_vec(1, 0, 0, 0.1), _vec(0, 1, 0, 0.1)])
 EU_THEMES = np.array([[0.9, 0, 0], [0, 0.9, 0]])
 
 
-def _align(units, vecs, themes, kinds=None, mentions=None):
+def _align(units, vecs, themes, kinds=None, cues=None):
     return align_units(EU_UNITS, EU_VECS, EU_THEMES, units, np.stack(vecs), np.array(themes), THEMES,
-                       partner="Veloria", partner_kinds=kinds, partner_mentions=mentions)
+                       partner="Veloria", partner_kinds=kinds, cues=cues)
 
 
 def test_the_eus_own_sentence_inside_a_joint_text_is_never_the_partners():
@@ -75,8 +77,8 @@ def test_a_theme_with_matched_statements_is_never_a_gap_and_gaps_come_from_the_t
 def test_a_theme_named_in_passing_is_not_absent():
     """"... platform regulation, data governance, and cybersecurity": the classifier missed it, the cue did not."""
     units = [_unit(0, "p", "Both sides discussed AI and submarine cables.", speaker="Veloria")]
-    mentions = np.array([[False, True, False]])
-    a = _align(units, [_vec(0.3, 0.3, 1, 0)], [[0.9, 0, 0]], kinds=["own"], mentions=mentions)
+    cues = {"connectivity": re.compile(r"submarine cables?", re.I)}
+    a = _align(units, [_vec(0.3, 0.3, 1, 0)], [[0.9, 0, 0]], kinds=["own"], cues=cues)
     conn = a.theme("connectivity")
     assert conn.partner_sentences == 0 and conn.partner_mentions == 1 and conn.status == "mentioned"
     data = summarise_briefing(a)
@@ -235,3 +237,43 @@ def test_a_partner_known_only_from_others_texts_has_its_gaps_worded_as_such():
     signed = summarise_briefing(_align(units, [_vec(0, 1, 0, 0.12)], [[0, 0.9, 0]], kinds=["own"]),
                                 partner_meta=[meta])
     assert signed["summary"]["gap_note"] == "Veloria's documents here say nothing on it"
+
+
+def test_a_theme_only_in_others_words_inside_the_partners_documents_is_mentioned_not_absent():
+    """The US's plans for Kenya inside their joint statement: Kenya's signed text is silent on the theme, but its
+    documents are not: never a gap ("the documents say nothing on it" would be false)."""
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria"),
+             _unit(1, "p", "Ostland will help Veloria deploy secure submarine cables.", commitment=True,
+                   strength="firm", speaker="Ostland")]
+    a = _align(units, [_vec(1, 0, 0, 0.12), _vec(0, 1, 0, 0.12)], [[0.9, 0, 0], [0, 0.9, 0]],
+               kinds=["own", "third"])
+    conn = a.theme("connectivity")
+    assert a.basis == "signed" and conn.partner_sentences == 0  # the score rests on signed text only
+    assert conn.partner_mentions == 1 and conn.status == "mentioned"
+    assert "connectivity" not in {g["theme"] for g in summarise_briefing(a)["gaps"]}
+
+
+def test_a_sentence_listing_several_things_shares_only_its_item_on_the_theme():
+    privacy = re.compile(r"privacy|personal data", re.I)
+    listing = ("Cooperation will focus on secure submarine cables, trustworthy AI, digital skills, cybersecurity, "
+               "and citizens' privacy.")
+    # the partner sentence shares words with other items of the list, not with its item on privacy
+    assert anchored(listing, "We will fund trustworthy AI and digital skills for privacy regulators.")
+    assert not anchored(listing, "We will fund trustworthy AI and digital skills for privacy regulators.", privacy)
+    assert anchored(listing, "We will protect citizens' privacy online.", privacy)
+    # "human rights" is one term: two sentences naming it share one thing, not two
+    assert not anchored("We protect human rights online.", "They defend human rights at sea.")
+
+
+def test_a_description_matched_by_meaning_backs_the_score_but_is_never_a_shared_commitment():
+    eu = [_unit(0, "eu", "Trustworthy AI testing facilities are reshaping research in Europe.", speaker="EU"),
+          EU_UNITS[1]]
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria")]
+    a = align_units(eu, EU_VECS, EU_THEMES, units, np.stack([_vec(1, 0, 0, 0.12)]), np.array([[0.9, 0, 0]]),
+                    THEMES, partner="Veloria", partner_kinds=["own"])
+    ai = a.theme("ai")
+    assert ai.score is not None and ai.score > 50  # the match counts in the score
+    assert ai.shared == 0 and ai.status == "addressed"  # but no commitment is shared
+    assert not summarise_briefing(a)["shared"]

@@ -53,6 +53,11 @@ def test_united_states_briefing_shows_change_between_the_ttc_statements(shared_r
     assert counts["new"] + counts["kept"] + counts["strengthened"] + counts["weakened"] == step["to"]["commitments"]
     assert counts["new"] > 0 and counts["dropped"] > 0
     assert sum(counts.values()) > 20
+    # list lead-ins and working-group lines are no undertakings to compare (review round 6)
+    assert step["to"]["procedural"] > 0
+    quoted = [it[side]["text"] for k in ("new", "dropped", "strengthened", "weakened") for it in step[k]
+              for side in ("before", "after") if it[side]]
+    assert quoted and not [t for t in quoted if t.rstrip().endswith(":") or "work programme" in t.lower()]
     refs = {q["ref"] for q in us.data["annex"]}
     assert all(item["after"]["ref"] in refs for item in step["new"])
 

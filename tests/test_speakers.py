@@ -40,6 +40,18 @@ def test_a_fact_sheet_on_a_partnership_speaks_for_both_parties():
     assert evidence_kind("India+US", a, "India") == "third"  # India did not sign it
 
 
+def test_both_sides_in_one_partys_summary_of_a_joint_meeting_is_agreed_text():
+    """A ministry's summary of a Japan-EU council: "Both sides have worked ..." reports what both agreed."""
+    meta = DocumentMeta("summary", title="Japan-EU Digital Partnership Council held (summary)", issuer="Digital Agency",
+                        partner="Japan", doc_type="press_release", signatories="Japan")
+    a = reader.authors(meta)
+    both = reader.speaker("- Both sides have worked to deliver results on semiconductors.", a, title=meta.title)
+    assert both == "EU+Japan" and evidence_kind(both, a, "Japan") == "agreed"
+    assert reader.speaker("On quantum, both sides decided to set up a forum.", a, title=meta.title) == "EU+Japan"
+    assert reader.speaker("Workers on both sides of the Atlantic gain.", a, title=meta.title) == "Japan"
+    assert reader.speaker("The Digital Agency hosted the council in Tokyo.", a, title=meta.title) == "Japan"
+
+
 def test_the_eu_alone_inside_a_joint_text_is_the_eu():
     a = reader.authors(JOINT)
     assert reader.speaker("We intend to deepen cooperation on semiconductors.", a) == "joint"

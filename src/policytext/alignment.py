@@ -72,7 +72,7 @@ import hashlib
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -234,8 +234,9 @@ class ThemeAlignment:
     @property
     def status(self) -> str:
         """``shared`` (matched statements naming the same things), ``addressed`` (the partner speaks to the theme, nothing matches the
-        EU's statements), ``mentioned`` (named in passing only), ``absent`` (the partner's documents say nothing on
-        it), or ``eu_silent`` (the EU reference does not address it)."""
+        EU's statements), ``mentioned`` (named in passing only, or only in others' words inside the partner-side
+        documents), ``absent`` (the partner-side documents say nothing on it), or ``eu_silent`` (the EU reference
+        does not address it)."""
         if self.score is None:
             return "eu_silent"
         if self.shared:
@@ -474,12 +475,34 @@ opportunities opportunity approach approaches issues development develop well al
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in _STOP}
+    return {w for w in re.findall(r"[a-z][a-z_-]{3,}", text.lower()) if w not in _STOP}
+
+
+_IRREGULAR = {"children": "child", "women": "woman", "people": "person", "men": "man"}
+#: Set phrases that name one thing: "human rights" is one term, not two.
+_PHRASES = re.compile(r"\b(human) (rights?)\b|\b(rule) of (law)\b|\b(civil) (society)\b|\b(private) (sector)\b|"
+                      r"\b(member) (states?)\b", re.I)
 
 
 def _terms(text: str) -> set[str]:
-    """Specific terms of a sentence: content words without digital-policy generic vocabulary, plural folded."""
-    return {w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in _content_words(text) - _GENERIC}
+    """Specific terms of a sentence: content words without digital-policy generic vocabulary, plural folded,
+    set phrases joined ("human rights" -> ``human_right``)."""
+    text = _PHRASES.sub(lambda m: "_".join(g for g in m.groups() if g), text)
+    return {_IRREGULAR.get(w) or (w[:-1] if w.endswith("s") and not w.endswith("ss") else w)
+            for w in _content_words(text) - _GENERIC}
+
+
+def focus(text: str, cue: re.Pattern[str] | None) -> str:
+    """The part of ``text`` on a theme when the sentence lists several things: its comma- or semicolon-separated
+    items naming the theme (``cue``: the theme's cue regex), else the whole sentence.
+
+    "Cooperation will focus on secure infrastructure, ..., and citizens' privacy" is on privacy only through
+    "and citizens' privacy": a partner sentence sharing words with the other items names other things.
+    """
+    if cue is None or text.count(",") + text.count(";") < 3:
+        return text
+    on = [part for part in re.split(r"[,;]", text) if cue.search(part)]
+    return " ".join(on) if on else text
 
 
 #: A matched pair is shown as a shared commitment only when both sentences name at least this many specific
@@ -488,9 +511,10 @@ def _terms(text: str) -> set[str]:
 ANCHOR_TERMS = 2
 
 
-def anchored(eu_text: str, partner_text: str) -> bool:
-    """Whether two sentences share at least :data:`ANCHOR_TERMS` specific terms."""
-    return len(_terms(eu_text) & _terms(partner_text)) >= ANCHOR_TERMS
+def anchored(eu_text: str, partner_text: str, cue: re.Pattern[str] | None = None) -> bool:
+    """Whether two sentences share at least :data:`ANCHOR_TERMS` specific terms (of a sentence listing several
+    things, only in its items on the theme whose ``cue`` is given: :func:`focus`)."""
+    return len(_terms(focus(eu_text, cue)) & _terms(focus(partner_text, cue))) >= ANCHOR_TERMS
 
 
 def _contrary_pairs(
@@ -611,8 +635,7 @@ def align_units(
     models: dict[str, Any] | None = None,
     partner_commitments_known: Sequence[bool] | bool = True,
     partner_kinds: Sequence[str] | None = None,
-    eu_mentions: np.ndarray | None = None,
-    partner_mentions: np.ndarray | None = None,
+    cues: Mapping[str, re.Pattern[str] | None] | None = None,
 ) -> Alignment:
     """Align a partner's sentences with the EU's, theme by theme (the pure core).
 
@@ -635,9 +658,10 @@ def align_units(
         partner's signed text (``own`` and ``agreed``), or, where it has none, on
         third-party text (``basis == "third-party only"``).  ``None``: every sentence is the
         partner's own (``basis == "unknown"``).
-    eu_mentions, partner_mentions : optional ``(n, len(themes))`` boolean matrices: the sentence names
-        the theme (a cue of the taxonomy).  They never change a score; they keep a theme the classifier
-        missed from being called absent.
+    cues : theme id -> the theme's cue regex (the taxonomy's; ``None``: no cues).  Never in a score: a sentence
+        naming a theme the classifier did not put on it is a *mention* (a theme named in passing is not absent),
+        and a pair of sentences listing several things is shared only when their items on the theme name the
+        same things (:func:`anchored`).
 
     Returns
     -------
@@ -687,10 +711,19 @@ def align_units(
     eu_has = (eu_theme_scores >= thr) & eu_use
     p_has = (partner_theme_scores >= thr) & p_use
     p_head_theme = (partner_theme_scores >= thr) & p_head
-    eu_named = (np.zeros_like(eu_has) if eu_mentions is None
-                else np.asarray(eu_mentions, dtype=bool).reshape(n_eu, len(themes)) & eu_use & ~eu_has)
-    p_named = (np.zeros_like(p_has) if partner_mentions is None
-               else np.asarray(partner_mentions, dtype=bool).reshape(n_p, len(themes)) & p_use & ~p_has)
+    if cues:
+        from .themes import cue_matrix
+
+        patterns = [cues.get(t) for t in themes]
+        eu_cue = (cue_matrix([u.text for u in eu_units], patterns) > 0).reshape(n_eu, len(themes))
+        p_cue = (cue_matrix([u.text for u in partner_units], patterns) > 0).reshape(n_p, len(themes))
+    else:
+        eu_cue, p_cue = np.zeros_like(eu_has), np.zeros_like(p_has)
+    eu_named = eu_cue & eu_use & ~eu_has
+    # Mentions: the partner's signed text names the theme in passing, or the partner-side documents speak to it
+    # only in others' words (the US's plans for Kenya inside their joint statement): either way it is not absent.
+    others = p_base.reshape(n_p, 1) & ~p_use
+    p_named = ((p_cue & p_use) | ((p_cue | (partner_theme_scores >= thr)) & others)) & ~p_has
     sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
     eu_rank = np.array([_rank(u, cfg) for u in eu_units], dtype=float)
     p_rank = np.array([_rank(u, cfg) for u in partner_units], dtype=float)
@@ -784,7 +817,15 @@ def align_units(
             ),
             key=lambda e: (-e.similarity, e.eu.segment_id, e.partner.segment_id),
         )
-        evidence = _dedupe([p for p in pairs if not p.divergent and anchored(p.eu.text, p.partner.text)])
+        cue = (cues or {}).get(theme)
+        # Shared: an undertaking on each side (where the partner's commitment reading exists) naming the same
+        # things.  A description ("The AI revolution is reshaping economies") or a fragment matched by meaning
+        # backs the score, never a shared commitment.
+        p_row = {(u.doc_id, u.segment_id): i for i, u in enumerate(partner_units)}
+        evidence = _dedupe([
+            p for p in pairs if not p.divergent and anchored(p.eu.text, p.partner.text, cue)
+            and p.eu.strength is not None
+            and (p.partner.strength is not None or not p_known[p_row[(p.partner.doc_id, p.partner.segment_id)]])])
         n_shared = len(evidence)
         evidence = evidence[: cfg.max_evidence]
         divergences = _dedupe([p for p in pairs if p.divergent] + list(contrary))  # one per partner sentence

@@ -62,7 +62,9 @@ __all__ = [
 #: and left out of the alignment and the commitments.  3: a sentence's vector is a function of the sentence
 #: alone (one-thread forward passes over equal-length buckets; last bits changed), whether commitments
 #: were extracted is an explicit field, and deadlines relative to events ("by the next Ministerial") are read.
-ANALYSIS_REVISION = 4
+#: 4: each sentence has a speaker.  5: "both sides" in one party's summary of a joint meeting speaks for the
+#: two parties its title names.
+ANALYSIS_REVISION = 5
 
 #: Backend names accepted by :func:`choose_backend` (``"auto"`` decides from the documents).
 BACKENDS = ("auto", "default", "multilingual")

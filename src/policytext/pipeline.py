@@ -469,8 +469,7 @@ def align_analyses(eu: Sequence[Analysis], partner_analyses: Sequence[Analysis],
         themes, thresholds=eu[0].thresholds, partner=partner, config=config, models=models or {},
         partner_commitments_known=[a.commitments_extracted for a in pa for _ in a.units],
         partner_kinds=kinds if any(u.speaker for a in pa for u in a.units) else None,
-        eu_mentions=np.concatenate([theme_mentions(a) for a in eu]),
-        partner_mentions=np.concatenate([theme_mentions(a) for a in pa]),
+        cues=_cue_patterns(eu[0].backend),
     )
 
 
@@ -481,25 +480,6 @@ def _cue_patterns(backend: str) -> dict[str, Any]:
 
     taxonomy = get_backend(backend).taxonomy()
     return dict(zip(taxonomy.ids, compile_cues(taxonomy)))
-
-
-_MENTIONS: dict[tuple[str, str, str, int], np.ndarray] = {}
-
-
-def theme_mentions(a: Analysis) -> np.ndarray:
-    """``(n, len(a.themes))`` booleans: the sentence names the theme (a cue of its backend's taxonomy).
-
-    Used to tell a theme the partner names in passing from one it never names; never in a score.
-    """
-    from .themes import cue_matrix
-
-    key = (a.backend, a.doc_key or a.doc_id, a.doc_id, len(a.units))
-    if key not in _MENTIONS:
-        patterns = _cue_patterns(a.backend)
-        _MENTIONS[key] = cue_matrix([u.text for u in a.units], [patterns.get(t) for t in a.themes]).astype(bool)
-        if len(_MENTIONS) > 4096:
-            _MENTIONS.pop(next(iter(_MENTIONS)))
-    return _MENTIONS[key].reshape(len(a.units), len(a.themes))
 
 
 def align(

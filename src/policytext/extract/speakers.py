@@ -385,6 +385,12 @@ class SpeakerReader:
         if heading or note or self.no_position(text, title) or self.is_membership_list(text):
             return NONE
         subject = self.subject(text, aliases=authors.aliases)
+        if not subject and _BOTH_SIDES.search(text[:160]) and title:
+            # "Both sides have worked to ...": the two parties the title names (a Japanese summary of a
+            # Japan-EU statement reports what both agreed, not Japan's own position)
+            named = self.parties(re.sub(r"(?<=\w)[-–/](?=\w)", " ", title))  # "Japan-EU Council"
+            if len(named) == 2:
+                return speaker_label(named, authors)
         if not subject:
             return authors.default
         if not authors.parties and not authors.groups:
@@ -438,6 +444,9 @@ class SpeakerReader:
 
 
 _DEFAULT: SpeakerReader | None = None
+#: "Both sides ...", "the two parties ..." as the subject of a sentence.
+_BOTH_SIDES = re.compile(r"(?:^\W*|,\s+)(?:both sides|the two sides|both parties|the two parties)\s+(?!of\b)[a-z]+",
+                         re.I)
 
 
 def default_reader() -> SpeakerReader:

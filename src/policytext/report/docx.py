@@ -197,7 +197,7 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     if s["weak"]:
         w.heading("Weakest matches", 2)
         for x in s["weak"]:
-            how = "names it only in passing" if x["status"] == "mentioned" else "addresses it"
+            how = "names it only in passing or through others" if x["status"] == "mentioned" else "addresses it"
             w.para(f": {number(x['score'])} (the partner {how}, no statement matches the EU's)", style="List Bullet",
                    bold_prefix=x["label"])
     w.heading("Divergences", 2)

@@ -81,7 +81,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
             for g in s["gaps"]] or ["None: the partner-side documents speak to every theme the EU reference addresses."]
     if s["weak"]:
         out += ["", "### Weakest matches", ""]
-        out += [f"- **{_e(w['label'])}**: {number(w['score'])} (the partner {'names it only in passing' if w['status'] == 'mentioned' else 'addresses it'}, "
+        out += [f"- **{_e(w['label'])}**: {number(w['score'])} (the partner {'names it only in passing or through others' if w['status'] == 'mentioned' else 'addresses it'}, "
                 "no statement matches the EU's)" for w in s["weak"]]
     out += ["", "### Divergences", ""]
     out += [f"- **{_e(x['label'])}**: {x['count']} divergent pair(s)" for x in s["divergences"]] \
@@ -106,7 +106,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
                    f"{t['eu_commitments']} / {t['partner_commitments']} | {percent(t['parity'])} | {t['divergences']} |")
     out += ["", "“–”: the EU reference does not address the theme (or, for the own-text score, the partner has no text "
             "of its own on it). Status: shared (matched statements), addressed (no statement matches the EU's), "
-            "mentioned (named in passing), absent (nothing on it in the partner-side documents). Thin evidence: fewer "
+            "mentioned (named in passing, or only in others' words), absent (nothing on it in the partner-side documents). Thin evidence: fewer "
             "than 3 sentences on one side.", ""]
 
     out += [f"## {titles['talking-points']}", ""]

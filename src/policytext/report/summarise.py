@@ -990,10 +990,13 @@ def _changes(analyzed: Sequence[Analysis], annex: _Annex, settings: ChangeSettin
             found = commitment_changes(older, newer, threshold=settings.threshold)
             step: dict[str, Any] = {
                 "doc_type": doc_type,
+                # commitments compared (procedural lines and lead-ins left out) and those left out
                 "from": {"doc_id": older.doc_id, "title": _meta(older).title, "date": _meta(older).date,
-                         "commitments": len(older.commitments)},
+                         "commitments": sum(not _procedural(c.text) for c in older.commitments),
+                         "procedural": sum(_procedural(c.text) for c in older.commitments)},
                 "to": {"doc_id": newer.doc_id, "title": _meta(newer).title, "date": _meta(newer).date,
-                       "commitments": len(newer.commitments)},
+                       "commitments": sum(not _procedural(c.text) for c in newer.commitments),
+                       "procedural": sum(_procedural(c.text) for c in newer.commitments)},
                 "counts": {k: len(v) for k, v in found.items()},
             }
             for key in ("new", "dropped", "strengthened", "weakened"):
