@@ -277,3 +277,26 @@ def test_a_description_matched_by_meaning_backs_the_score_but_is_never_a_shared_
     assert ai.score is not None and ai.score > 50  # the match counts in the score
     assert ai.shared == 0 and ai.status == "addressed"  # but no commitment is shared
     assert not summarise_briefing(a)["shared"]
+
+
+def test_agreed_text_on_a_theme_without_a_shared_pair_is_still_built_on():
+    """The partner co-signed an undertaking on connectivity that no EU sentence matches closely: common ground to
+    build on, as a composed line citing it."""
+    from policytext.records import Analysis
+
+    text = "Both sides intend to extend secure submarine cables to the Pacific islands."
+    unit = _unit(0, "p", text, commitment=True, strength="intent", speaker="joint")
+    a = _align([unit], [_vec(0.2, 0.5, 1, 0)], [[0, 0.9, 0]], kinds=["agreed"])
+    assert a.theme("connectivity").status == "addressed" and a.theme("connectivity").shared == 0
+    meta = DocumentMeta("p-doc", title="Veloria-EU Joint Statement", date="2024-05-01", doc_type="joint_statement",
+                        signatories="EU;Veloria")
+    doc = Analysis(doc_id="p-doc", meta=meta, units=(unit,), vectors=np.zeros((1, 4), np.float32),
+                   theme_scores=np.array([[0, 0.9, 0]]), themes=tuple(THEMES), thresholds=np.full(3, 0.5),
+                   commitments=())
+    data = summarise_briefing(a, partner_meta=[meta], analyzed=[doc])
+    build = [p for p in data["talking_points"] if p["kind"] == "build_on" and p["theme"] == "connectivity"]
+    assert len(build) == 1
+    assert ("in our 2024 joint statement both sides set out the intention to extend secure submarine cables to the "
+            "Pacific islands") in build[0]["text"]
+    cited = {q["ref"]: q for q in data["annex"]}
+    assert cited[build[0]["refs"][-1]]["text"] == text and cited[build[0]["refs"][0]]["side"] == "EU"

@@ -59,3 +59,13 @@ def test_lines_said_of_oneself_are_reported_in_the_third_person():
     assert third_person("protect our societies and ourselves") == "protect its societies and itself"
     assert third_person("protect our societies", plural=True) == "protect their societies"
     assert third_person("Our aim is what we said to us") == "Its aim is what it said to it"
+
+
+def test_a_line_never_runs_words_together_or_keeps_a_clause_without_its_verb():
+    text = ("We intend to strengthen cooperation and collective efforts, including by accelerating exchange of "
+            "information, towards ensuring respect for labour standards in supply chains.")
+    assert condense(text).phrase == "strengthen cooperation and collective efforts"  # the "including" tail off
+    # the parse reads "flows" as the verb of the that-clause: no line rather than "reaffirmed that ... flows"
+    text = "We reaffirm that cross-border data flows, information sharing and data protection contribute to growth."
+    assert condense(text, re.compile("data flows")) is None
+    assert condense("We will fund research on cables — in line with our plan — and on satellites.") is None

@@ -213,7 +213,10 @@ def _list_item(tokens: list[Any], hit: tuple[int, int] | None, longest: int = 10
 
 
 def _text(tokens: list[Any]) -> str:
-    out = "".join(t.text_with_ws for t in tokens).strip()
+    # a token keeps its own spacing only before the token that followed it in the sentence; where words were
+    # left out between two kept tokens, a space
+    out = "".join(t.text_with_ws if (k + 1 == len(tokens) or tokens[k + 1].i == t.i + 1) else t.text + " "
+                  for k, t in enumerate(tokens)).strip()
     out = re.sub(r"\s+([,;:.)])", r"\1", out)
     out = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", out)
     out = re.sub(r"(?:[,;:]|\s(?:and|or))\s*$", "", out).strip()
@@ -269,6 +272,12 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
             action = on[0]
     tokens = _span_tokens(action)
     tokens = (_list_item(tokens, hit) if sum(t.text == "," for t in tokens) >= 2 else None) or _prune(tokens, hit)
+    if any(t.text in ("—", "–", "--") for t in doc[tokens[0].i: tokens[-1].i + 1]):
+        return None  # an aside between dashes does not survive condensing
+    kept = {t.i for t in tokens}
+    if any((t.dep_ in ("mark", "nsubj", "nsubjpass", "aux", "auxpass") and t.head.i not in kept)
+           or (t.dep_ in ("ccomp", "advcl", "relcl") and t.pos_ not in ("VERB", "AUX")) for t in tokens):
+        return None  # "reaffirm that cross-border data flows": the clause lost its verb to the list pruning
     phrase = _text(tokens)
     if hit is not None and not cue.search(phrase):
         return None

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..alignment import STRENGTH_RANK, Alignment, Quote, ThemeAlignment
+from ..alignment import STRENGTH_RANK, Alignment, EvidencePair, Quote, ThemeAlignment
 
 from ..formatting import interval, number, shorten
 from .lines import Line, condense, third_person
@@ -162,6 +162,16 @@ class _Annex:
             c = found.get((item["doc_id"], item["segment_id"]))
             if c is not None:
                 item["actor"], item["deadline"] = c.actor, c.deadline
+
+
+#: Words that make an English sentence about digital policy: a leaders' communiqué commits to forests and net zero
+#: too, and a theme cue such as "supply chains" or "investment" does not tell them apart.
+_DIGITAL = re.compile(r"\b(?:digital\w*|data|cyber\w*|online|internet|web|AI|artificial intelligence|algorithm\w*|"
+                      r"tech\w*|semiconductor\w*|chips?|telecom\w*|[56]G|broadband|platforms?|software|cloud|quantum|"
+                      r"comput\w*|electronic\w*|ICT|connectivity|cables?|satellite\w*|spyware|privacy|"
+                      r"e-\w+|innovation|STEM|standardi[sz]ation|(?:technical|technology|digital|AI) standards?|identit\w*|(?:social|news|digital) media|media (?:freedom|literacy|"
+                      r"pluralism)|journalis\w*|disinformation|information (?:manipulation|integrity|environment|"
+                      r"space|society|sharing|security))\b", re.I)
 
 
 def _procedural(text: str) -> bool:
@@ -373,7 +383,8 @@ def summarise_briefing(
     changes = _changes(analyzed, annex, change or ChangeSettings())
     talking_points = _talking_points(ranked, shared, gaps, divergences, partner_only, metas, name, top=top,
                                      authors=authors, basis=alignment.basis, annex=annex, threshold=threshold,
-                                     eu_name=_eu_name(metas, alignment.eu_doc_ids))
+                                     eu_name=_eu_name(metas, alignment.eu_doc_ids),
+                                     undertakings=_undertakings(analyzed, authors, party), labels=labels)
     annex.annotate(analyzed)
     from ..records import DocumentMeta
 
@@ -620,6 +631,32 @@ def _theme_cue(theme: str):
     return _CUES.get(theme)
 
 
+def _undertakings(analyzed: Sequence[Analysis], authors: Mapping[str, Any], party: str) -> dict[str, list[Quote]]:
+    """Per theme, the partner side's firm or intended undertakings on it (not boilerplate, not procedural), the
+    most on-theme first, as quotes with their speaker and kind: what a "Build on" point may draw on where no
+    EU sentence matches closely enough to make a shared pair."""
+    from ..extract.speakers import evidence_kind
+
+    out: dict[str, list[tuple[float, Quote]]] = {}
+    for a in analyzed:
+        if _status_of(_meta(a)) or not len(a.units):
+            continue  # a revoked or superseded text is nothing to build on
+        au = authors.get(a.doc_id)
+        scores = np.asarray(a.theme_scores, dtype=float)
+        cut = np.broadcast_to(np.asarray(a.thresholds, dtype=float), scores.shape[1:])
+        for i, u in enumerate(a.units):
+            if (not u.commitment or u.negated or u.strength not in ("firm", "intent") or u.is_heading or u.is_note
+                    or u.speaker in ("none", "") or _procedural(u.text)):
+                continue
+            kind = evidence_kind(u.speaker, au, party) if au is not None else "own"
+            if kind not in ("own", "agreed"):
+                continue
+            for j, theme in enumerate(a.themes):
+                if scores[i, j] >= cut[j]:
+                    out.setdefault(theme, []).append((float(scores[i, j]), Quote.of(u, kind)))
+    return {k: [q for _, q in sorted(v, key=lambda x: (-x[0], x[1].doc_id, x[1].segment_id))] for k, v in out.items()}
+
+
 def _english(meta: DocumentMeta | None) -> bool:
     lang = ((meta.language or meta.detected_language) if meta is not None else "") or "en"
     return lang.lower().startswith("en")
@@ -633,9 +670,12 @@ def _line(text: str, theme: str, meta: DocumentMeta | None) -> Line | None:
     if cue is not None and not cue.search(text):
         cue = None  # the theme model put it on the theme without a cue word: any line of it is on the theme
     try:
-        return condense(text, cue)
+        line = condense(text, cue)
     except OSError:  # no spaCy model: the point names the priority without a line
         return None
+    # a line for a digital dialogue says something digital ("strengthen cooperation on tertiary education in
+    # executive training" does not, whatever theme the sentence was put on)
+    return line if line is not None and _DIGITAL.search(line.phrase) else None
 
 
 #: How a line reports an undertaking, by its strength.
@@ -681,6 +721,8 @@ def _talking_points(
     annex: _Annex | None = None,
     threshold: float = 0.5,
     eu_name: str = "our strategy",
+    undertakings: Mapping[str, Sequence[Quote]] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Talking points in a diplomat's register: short, attributed, one idea each, citing their quotes.
 
@@ -708,8 +750,16 @@ def _talking_points(
         if sum(p["kind"] == "build_on" for p in points) >= top:
             break
         cands = list(by_theme.get(t.theme, []))
+        if not cands and t.status == "addressed" and (t.evidence or t.gaps) and undertakings:
+            # No shared pair, but text both sides signed on a theme the EU addresses is still common ground to
+            # build on: the partner-side undertakings on the theme, agreed first, beside the EU's closest sentence.
+            eu_q = t.evidence[0].eu if t.evidence else t.gaps[0]
+            cands = [{"kind": q.kind, "label": (labels or {}).get(t.theme, t.theme),
+                      "pair": EvidencePair(t.theme, eu_q, q, 0.0)}
+                     for q in undertakings.get(t.theme, ()) if q.kind == "agreed"]
         if annex is not None and cands:  # more matched pairs of the theme than the shared list shows
-            listed = {(c["partner"]["doc_id"], c["partner"]["segment_id"]) for c in cands}
+            listed = {(c["partner"]["doc_id"], c["partner"]["segment_id"]) if "partner" in c
+                      else (c["pair"].partner.doc_id, c["pair"].partner.segment_id) for c in cands}
             for e in t.evidence:
                 if e.similarity >= threshold and not e.reason and (e.partner.doc_id, e.partner.segment_id) not in listed:
                     listed.add((e.partner.doc_id, e.partner.segment_id))
@@ -833,7 +883,7 @@ def _talking_points(
                 "kind": "ask", "verb": "Ask about", "theme": p["theme"], "label": p["label"],
                 "text": f"{p['label']}: in {doc}, {who} {third_person(said, ' and ' in who)}. How does {party} see "
                         "cooperation with the EU on it?",
-                "refs": [q["ref"]] + [x["ref"] for x in p["quotes"] if x["ref"] != q["ref"]][:1],
+                "refs": [q["ref"]],
             })
             break
     for i, p in enumerate(points, start=1):
@@ -877,8 +927,9 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
             years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", c.deadline)]
             if not c.deadline or (year is not None and years and max(years) < year) or not c.themes:
                 continue  # no deadline, a date before the document (a reference), or off the taxonomy's themes
-            if not any((cue := _theme_cue(t)) is None or cue.search(c.text) for t in c.themes):
-                continue  # no word of its themes in it (forests, net zero in a leaders' communiqué): off-theme
+            if not any((cue := _theme_cue(t)) is None or cue.search(c.text) for t in c.themes) or (
+                    _english(_meta(a)) and not _DIGITAL.search(c.text)):
+                continue  # off-theme: no word of its themes, or nothing digital (forests, net zero in a communiqué)
             if (years and max(years) < this_year) or (not years and year is not None and year < this_year):
                 passed += 1
                 continue  # the date has passed ("by the next Ministerial" in a text of an earlier year, too)
