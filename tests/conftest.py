@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 # No hub access in tests; a fresh embedding cache per test session.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ.setdefault("POLICYTEXT_CACHE", tempfile.mkdtemp(prefix="policytext-test-cache-"))
+_OWN_CACHE = None
+if "POLICYTEXT_CACHE" not in os.environ:
+    _OWN_CACHE = os.environ["POLICYTEXT_CACHE"] = tempfile.mkdtemp(prefix="policytext-test-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "corpora" / "demo"
@@ -60,3 +63,9 @@ def embedder():
     from policytext.embed import Embedder
 
     return Embedder()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the session's embedding cache (the process that made it: not an xdist worker, which inherits it)."""
+    if _OWN_CACHE is not None and not hasattr(session.config, "workerinput"):
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
