@@ -69,3 +69,13 @@ def test_a_line_never_runs_words_together_or_keeps_a_clause_without_its_verb():
     text = "We reaffirm that cross-border data flows, information sharing and data protection contribute to growth."
     assert condense(text, re.compile("data flows")) is None
     assert condense("We will fund research on cables — in line with our plan — and on satellites.") is None
+
+
+def test_a_member_kept_from_a_list_leaves_no_joiner_and_a_cue_verb_is_not_repeated():
+    text = ("We commit to protect the information environment by supporting media freedom and online freedom as "
+            "well as addressing foreign information manipulation and interference.")
+    line = condense(text, re.compile("information manipulation"))
+    assert line.phrase == ("protect the information environment by addressing foreign information manipulation and "
+                           "interference")
+    assert condense("We will also explore building a robust semiconductor ecosystem.").phrase == \
+        "explore building a robust semiconductor ecosystem"

@@ -208,18 +208,24 @@ def _analysed(doc_id: str, date: str, sentences: list[tuple[str, str | None, np.
 
 def test_change_over_time_new_dropped_strengthened_weakened():
     a, b, c, d, e = (_vec(i) for i in range(20, 25))
-    older = _analysed("ttc-1", "2021-09-29", [("We intend to cooperate on chips.", "intent", a),
-                                              ("We will share data.", "firm", b),
-                                              ("We will fund 5G.", "firm", c)])
-    newer = _analysed("ttc-2", "2023-05-31", [("We will cooperate on chips.", "firm", _near(a, 30, 0.05)),
-                                              ("We should share data.", "soft", _near(b, 31, 0.05)),
+    f = _vec(25)
+    older = _analysed("ttc-1", "2021-09-29", [("We intend to cooperate on semiconductor chips.", "intent", a),
+                                              ("We will share health data.", "firm", b),
+                                              ("We will fund 5G.", "firm", c),
+                                              ("We will train standards experts.", "firm", f)])
+    newer = _analysed("ttc-2", "2023-05-31", [("We will cooperate on semiconductor chips.", "firm", _near(a, 30, 0.05)),
+                                              ("We should share health data.", "soft", _near(b, 31, 0.05)),
                                               ("We will build quantum links.", "firm", d),
-                                              ("Context sentence.", None, e)])
+                                              ("Context sentence.", None, e),
+                                              # close in meaning, but names other things: not the same undertaking
+                                              ("We will promote standards aligned with core values.", "intent",
+                                               _near(f, 32, 0.05))])
     found = commitment_changes(older, newer, threshold=0.6)
-    assert [n.text for _, n, _ in found["strengthened"]] == ["We will cooperate on chips."]
-    assert [n.text for _, n, _ in found["weakened"]] == ["We should share data."]
-    assert [n.text for _, n, _ in found["new"]] == ["We will build quantum links."]
-    assert [o.text for o, _, _ in found["dropped"]] == ["We will fund 5G."]
+    assert [n.text for _, n, _ in found["strengthened"]] == ["We will cooperate on semiconductor chips."]
+    assert [n.text for _, n, _ in found["weakened"]] == ["We should share health data."]
+    assert [n.text for _, n, _ in found["new"]] == ["We will build quantum links.",
+                                                   "We will promote standards aligned with core values."]
+    assert [o.text for o, _, _ in found["dropped"]] == ["We will fund 5G.", "We will train standards experts."]
 
 
 def test_briefing_reports_change_between_dated_documents(alignment):
@@ -273,7 +279,7 @@ def test_a_pair_below_the_match_threshold_is_never_shown_as_shared_in_any_format
     assert not any(weak in p["text"] for p in r.data["talking_points"])
     for text, next_heading in ((r.markdown(), "\n## "), (r.html(), "<h2")):
         shared_section = text.split("Shared commitments", 1)[1].split(next_heading, 1)[0]
-        assert "No EU statement has a partner match" in shared_section
+        assert "No shared undertaking" in shared_section
         assert "postal services" not in shared_section
     assert weak not in " ".join(str(s) for s in r.data["shared"])
     paragraphs = [p.text for p in r.docx(charts=False).paragraphs]

@@ -471,10 +471,12 @@ def voice(speaker: str, kind: str, authors: Authors, partner: str = "") -> str:
             return f"agreed: {names}, as reported by {_join(list(authors.parties) + list(authors.groups))}"
         return f"agreed: {names}"
     if kind == "own":
-        if speaker == JOINT and len(authors.parties) > 1 and partner in authors.parties:
-            others = [p for p in authors.parties if p != partner]
-            return f"own: {partner} with {_join(others)}"
+        signers = list(authors.parties) + list(authors.groups)
         named = speaker_parties(speaker)
+        if (speaker == JOINT and len(signers) > 1) or (len(named) > 1 and named <= set(authors.parties)):
+            # the partner's signed text, but not its alone: a joint statement with the US, a G7 communiqué
+            others = [p for p in (signers if speaker == JOINT else sorted(named)) if p != partner]
+            return f"co-signed: {partner} with {_join(others)}" if partner in signers else f"co-signed: {names}"
         if len(named) > 1 and authors.parties and not named <= set(authors.parties):
             # a fact sheet issued by one party on what two decided: its issuer speaks
             return f"own: {_join(list(authors.parties))}, on {names}"

@@ -198,7 +198,7 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
         w.heading("Weakest matches", 2)
         for x in s["weak"]:
             how = "names it only in passing or through others" if x["status"] == "mentioned" else "addresses it"
-            w.para(f": {number(x['score'])} (the partner {how}, no statement matches the EU's)", style="List Bullet",
+            w.para(f": {number(x['score'])} (the partner {how}, no shared undertaking)", style="List Bullet",
                    bold_prefix=x["label"])
     w.heading("Divergences", 2)
     for x in s["divergences"]:
@@ -216,13 +216,13 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.heading(titles["themes"], 1)
     w.picture(png)
     w.table(["theme", "status", "score", "interval", "own-text score", "partner sentences own / agreed / third",
-             "EU sentences", "matched statements", "commitments EU / partner", "firmness parity", "divergent pairs"],
+             "EU sentences", "close matches", "commitments EU / partner", "firmness parity", "divergent pairs"],
             [(t["label"], t["status"], number(t["score"]), t["interval"], number(t["own_score"]),
               _kinds(t["partner_kinds"]), t["eu_sentences"], t["matched"],
               f"{t['eu_commitments']} / {t['partner_commitments']}", percent(t["parity"]), t["divergences"])
              for t in d["themes"]])
     w.para("“–”: the EU reference does not address the theme (own-text score: the partner has no text of its own on "
-           "it). Status: shared (matched statements), addressed (no statement matches the EU's), mentioned (named in "
+           "it). Status: shared (an undertaking on each side naming the same things), addressed (the partner speaks to it, no shared undertaking), mentioned (named in "
            "passing), absent (nothing on it in the partner-side documents). Thin evidence: fewer than 3 sentences on "
            "one side.")
 
@@ -243,7 +243,7 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
         w.quote(x["eu"], "EU")
         w.quote(x["partner"], "Partner")
     if not d["shared"]:
-        w.para("No EU statement has a partner match.")
+        w.para("No shared undertaking: no EU undertaking has a partner undertaking naming the same things.")
 
     w.heading(titles["gaps"], 1)
     for g in d["gaps"]:
@@ -255,7 +255,7 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     if not d["gaps"]:
         w.para("None: the partner-side documents speak to every theme the EU reference addresses.")
     if d["weak"]:
-        w.heading("Addressed, but no statement matches the EU's", 2)
+        w.heading("Addressed, but no shared undertaking", 2)
         for x in d["weak"]:
             w.heading(f"{x['label']} ({number(x['score'])})", 3)
             for q in x["eu"] + x["partner"]:

@@ -52,6 +52,8 @@ _NO_LINE = frozenset({"be", "have", "see", "note", "announce", "meet", "hold", "
                       "describe", "include", "mean", "refer", "apply", "construe", "visit", "thank", "allow"})
 _TAILS = re.compile(r"(?:,\s*|\s+)(?:including|in particular|particularly|notably|such as|inter alia|for example|"
                     r"e\.g\.|in line with|as well as|among others|through|by means of|with a view to)\b.*$", re.I)
+#: Adverbs that lean on the sentence before ("We will also explore ..." -> "explore ...").
+_FILLERS = frozenset({"also", "further", "additionally", "furthermore", "moreover", "likewise", "similarly"})
 _LEAD = re.compile(r"^\s*(?:[-•–*]|\(?[a-z0-9ivx]{1,4}[.)])\s+")
 
 
@@ -170,6 +172,11 @@ def _prune(tokens: list[Any], hit: tuple[int, int] | None) -> list[Any]:
             continue  # "information manipulation and interference": a pair of words is one idea
         lose = set().union(*(spans[m.i] for m in members if m is not hits[0]))
         lose |= {c.i for m in members for c in m.children if c.dep_ in ("cc", "punct") and c.i > m.i}
+        j = hits[0].left_edge.i - 1  # the joiners before the member kept: ", and", "as well as", "but also"
+        while j >= 0 and j in by_i and (by_i[j].dep_ in ("cc", "punct", "preconj") or by_i[j].lower_ in
+                                         ("as", "well", "also", "but", "not", "only")):
+            lose.add(j)
+            j -= 1
         keep -= lose
     return [t for t in tokens if t.i in keep]
 
@@ -278,6 +285,11 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
     if any((t.dep_ in ("mark", "nsubj", "nsubjpass", "aux", "auxpass") and t.head.i not in kept)
            or (t.dep_ in ("ccomp", "advcl", "relcl") and t.pos_ not in ("VERB", "AUX")) for t in tokens):
         return None  # "reaffirm that cross-border data flows": the clause lost its verb to the list pruning
+    if any(c.dep_ in ("dobj", "pobj", "pcomp") and c.i > tokens[0].i and not any(x.i in kept for x in c.subtree)
+           for t in tokens if t.pos_ in ("VERB", "ADP") for c in t.children):
+        return None  # "by supporting as well as addressing ...": a verb or preposition lost its object
+    tokens = [t for k, t in enumerate(tokens) if not (t.lower_ in _FILLERS and t.dep_ == "advmod"
+                                                      and (k == 0 or tokens[k - 1].tag_ == "TO"))]
     phrase = _text(tokens)
     if hit is not None and not cue.search(phrase):
         return None
@@ -300,6 +312,10 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
     if stance and at:
         words = words[1:]
     action = verb
+    while (len(words) > 3 and not stance and words[0].lower() in ("commit", "intend", "plan", "aim", "seek", "pledge",
+                                                                  "undertake", "resolve", "decide", "agree")
+           and words[1].lower() == "to"):
+        words = words[2:]  # a cue verb the parse did not unwrap: "commit to protect ..." -> "protect ..."
     phrase = " ".join(words)
     if phrase.lower().startswith(("is ", "are ", "was ", "be ")):
         return None

@@ -82,7 +82,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
     if s["weak"]:
         out += ["", "### Weakest matches", ""]
         out += [f"- **{_e(w['label'])}**: {number(w['score'])} (the partner {'names it only in passing or through others' if w['status'] == 'mentioned' else 'addresses it'}, "
-                "no statement matches the EU's)" for w in s["weak"]]
+                "no shared undertaking)" for w in s["weak"]]
     out += ["", "### Divergences", ""]
     out += [f"- **{_e(x['label'])}**: {x['count']} divergent pair(s)" for x in s["divergences"]] \
         or ["No divergence found."]
@@ -98,14 +98,14 @@ def _briefing(d: Mapping[str, Any]) -> str:
 
     out += ["", f"## {titles['themes']}", "",
             "| theme | status | score | interval | own-text score | partner sentences own / agreed / third | "
-            "EU sentences | matched statements | commitments EU / partner | firmness parity | divergent pairs |",
+            "EU sentences | close matches | commitments EU / partner | firmness parity | divergent pairs |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for t in d["themes"]:
         out.append(f"| {_e(t['label'])} | {_e(t['status'])} | {number(t['score'])} | {_e(t['interval'])} | "
                    f"{number(t['own_score'])} | {_kinds(t['partner_kinds'])} | {t['eu_sentences']} | {t['matched']} | "
                    f"{t['eu_commitments']} / {t['partner_commitments']} | {percent(t['parity'])} | {t['divergences']} |")
     out += ["", "“–”: the EU reference does not address the theme (or, for the own-text score, the partner has no text "
-            "of its own on it). Status: shared (matched statements), addressed (no statement matches the EU's), "
+            "of its own on it). Status: shared (an undertaking on each side naming the same things), addressed (the partner speaks to it, no shared undertaking), "
             "mentioned (named in passing, or only in others' words), absent (nothing on it in the partner-side documents). Thin evidence: fewer "
             "than 3 sentences on one side.", ""]
 
@@ -122,7 +122,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
             out += [f"### {_e(x['label'])}", ""]
         out += [_quote(x["eu"], "EU"), ">", _quote(x["partner"], "Partner"), ""]
     if not d["shared"]:
-        out += ["No EU statement has a partner match.", ""]
+        out += ["No shared undertaking: no EU undertaking has a partner undertaking naming the same things.", ""]
 
     out += [f"## {titles['gaps']}", ""]
     for g in d["gaps"]:
@@ -131,7 +131,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
     if not d["gaps"]:
         out += ["None: the partner-side documents speak to every theme the EU reference addresses.", ""]
     if d["weak"]:
-        out += ["### Addressed, but no statement matches the EU's", ""]
+        out += ["### Addressed, but no shared undertaking", ""]
         for w in d["weak"]:
             quotes = "; ".join(_said(q) for q in w["eu"] + w["partner"])
             out.append(f"- **{_e(w['label'])}** ({number(w['score'])}): {quotes}")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..alignment import STRENGTH_RANK, Alignment, EvidencePair, Quote, ThemeAlignment
+from ..alignment import STRENGTH_RANK, Alignment, EvidencePair, Quote, ThemeAlignment, anchored
 
 from ..formatting import interval, number, shorten
 from .lines import Line, condense, third_person
@@ -178,7 +178,17 @@ def _procedural(text: str) -> bool:
     """Boilerplate (headings, definitions, lead-ins) or a procedural line: never a commitment to follow up."""
     from ..alignment import PROCEDURAL, is_boilerplate
 
-    return is_boilerplate(text) or bool(PROCEDURAL.search(text)) or text.rstrip().endswith(":")
+    return (is_boilerplate(text) or bool(PROCEDURAL.search(text)) or bool(_PROCEDURAL_MORE.search(text))
+            or text.rstrip().endswith(":"))
+
+
+#: Procedural lines a briefing does not quote as undertakings (beyond those the alignment already ranks lower):
+#: work programmes, consultations, meetings, cross-references, lead-ins to lists, meeting narration.
+_PROCEDURAL_MORE = re.compile(
+    r"\bwork ?program(?:me)?s?\b|\bconsult\w*\b[^.]{0,60}\b(?:industry|civil society|stakeholders|academia)\b"
+    r"|\b(?:hold|convene|organi[sz]e|host)\w* (?:a |an |regular |further |periodic )?(?:meetings?|workshops?|"
+    r"conferences?|expert meetings?)\b|\bexpert meetings?\b|\bwill complement\b|\bstakeholder (?:engagement|outreach)\b"
+    r"|\b(?:two|both) sides discussed\b|\bthe following\b[^.]{0,80}$", re.I)
 
 
 def _doc_info(meta: DocumentMeta) -> dict[str, Any]:
@@ -506,7 +516,8 @@ def _sources(alignment: Alignment, metas: Mapping[str, DocumentMeta], authors: M
             if side == "partner" and au is not None:
                 signed = au.signed_by(party) or (not au.parties and not au.groups)
                 relation = ("agreed with the EU" if signed and au.signed_by("EU") else
-                            "own" if signed else "third party")
+                            ("own" if au.parties == (party,) and not au.groups else "co-signed with others")
+                            if signed else "third party")
                 if a is not None:
                     for u in a.units:
                         k = evidence_kind(u.speaker, au, party) if u.speaker else "own"
@@ -553,6 +564,19 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
             s["alone"] for s in partner_docs):
         out.append(f"None of the texts here is {_possessive(party)} alone: every one was issued or signed with "
                    "others, so it shows what was agreed with them rather than its own priorities.")
+    else:
+        cosigned = [s for s in partner_docs if s["relation"] == "co-signed with others"]
+        n_own = sum(s["sentences"].get("own", 0) for s in partner_docs)
+        n_co = sum(s["sentences"].get("own", 0) for s in cosigned)
+        if alignment.basis == "signed" and n_co:
+            out.append(f"{n_co} of {n_own} of {_possessive(party)} own sentences come from texts it co-signed with "
+                       f"others ({', '.join(s['doc_id'] for s in cosigned)}): they show positions shared with those "
+                       f"co-signers, not {_possessive(party)} alone.")
+        alone = [s for s in partner_docs if s["alone"]]
+        if alone and all(s["partial"] for s in alone):
+            out.append(f"{_possessive(party)} only text{'s' if len(alone) > 1 else ''} of its own alone "
+                       f"({', '.join(s['doc_id'] for s in alone)}) {'are' if len(alone) > 1 else 'is'} partial: "
+                       "no complete policy text of its own is in this corpus.")
     dates = sorted(s["date"] for s in partner_docs if s["date"])
     if dates and dates[-1][:4].isdigit() and int(dates[-1][:4]) <= _this_year() - 1:
         out.append(f"The newest partner text here is from {dates[-1]}: the briefing describes positions taken then, "
@@ -990,17 +1014,23 @@ def commitment_changes(
     out: dict[str, list[tuple[Commitment | None, Commitment | None, float]]] = {
         "new": [], "dropped": [], "strengthened": [], "weakened": [], "kept": []}
     sims = new_v @ old_v.T if len(old_c) and len(new_c) else np.zeros((len(new_c), len(old_c)))
+    # the same undertaking: close in meaning and naming the same things (two specific terms in common), so a
+    # standards principle is not "strengthened" into a standards training
+    same = sims >= threshold
+    for i, j in zip(*np.nonzero(same)):
+        same[i, j] = anchored(old_c[j].text, new_c[i].text)
+    sims_ok = np.where(same, sims, -1.0)
     for i, c in enumerate(new_c):
-        if not len(old_c) or sims[i].max() < threshold:
+        if not len(old_c) or not same[i].any():
             out["new"].append((None, c, float(sims[i].max()) if len(old_c) else 0.0))
             continue
-        j = int(sims[i].argmax())
+        j = int(sims_ok[i].argmax())
         o = old_c[j]
         delta = _rank(c.strength, c.negated, c.condition) - _rank(o.strength, o.negated, o.condition)
         key = "strengthened" if delta > 0 else "weakened" if delta < 0 else "kept"
         out[key].append((o, c, float(sims[i, j])))
     for j, o in enumerate(old_c):
-        if not len(new_c) or sims[:, j].max() < threshold:
+        if not len(new_c) or not same[:, j].any():
             out["dropped"].append((o, None, float(sims[:, j].max()) if len(new_c) else 0.0))
     for key in ("strengthened", "weakened", "kept"):
         out[key].sort(key=lambda x: -x[2])
