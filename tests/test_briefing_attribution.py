@@ -300,3 +300,16 @@ def test_agreed_text_on_a_theme_without_a_shared_pair_is_still_built_on():
             "Pacific islands") in build[0]["text"]
     cited = {q["ref"]: q for q in data["annex"]}
     assert cited[build[0]["refs"][-1]]["text"] == text and cited[build[0]["refs"][0]]["side"] == "EU"
+
+
+@pytest.mark.parametrize("score, status", [(0.45, "mentioned"), (0.2, "absent")])
+def test_a_sentence_scored_just_under_the_threshold_keeps_a_theme_from_being_called_absent(score, status):
+    """"Absent" is repeated in the room: a partner sentence within the classifier's margin of the threshold
+    (online harassment of women and girls, for child protection) is no proof of silence."""
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria"),
+             _unit(1, "p", "Veloria will fight online abuse of women and girls.", commitment=True, strength="firm",
+                   speaker="Veloria")]
+    a = _align(units, [_vec(1, 0, 0, 0.12), _vec(0, 0, 0, 1)], [[0.9, 0, 0], [0, score, 0]], kinds=["own", "own"])
+    assert a.theme("connectivity").partner_sentences == 0 and a.theme("connectivity").status == status
+    assert ("connectivity" in {g["theme"] for g in summarise_briefing(a)["gaps"]}) == (status == "absent")

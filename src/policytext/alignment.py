@@ -597,6 +597,9 @@ PROCEDURAL = re.compile(
     r"\b(?:submit|provide|deliver)\b[^.]{0,80}\breports?\b|\bmeet again\b|\bwork ?programme?\b|\bwork-?streams?\b"
     r"|\bahead of the next meeting\b|\breport(?:s|ing)? on (?:its |the )?progress\b|\breview (?:this|the) strategy\b"
     r"|(?:;|,|;\s+(?:and|or))\s*$", re.I)
+#: A partner sentence scoring at least this share of a theme's threshold keeps the theme from being "absent"
+#: (it is "mentioned"): the theme classifier's scores near the cut-off are uncertain (see ``ThemeAlignment.status``).
+NEAR_MISS = 0.8
 #: How much lower an administrative tasking, procedural line or list fragment ranks as a partner's best match.
 TASKING_PENALTY = 0.05
 
@@ -723,7 +726,10 @@ def align_units(
     # Mentions: the partner's signed text names the theme in passing, or the partner-side documents speak to it
     # only in others' words (the US's plans for Kenya inside their joint statement): either way it is not absent.
     others = p_base.reshape(n_p, 1) & ~p_use
-    p_named = ((p_cue & p_use) | ((p_cue | (partner_theme_scores >= thr)) & others)) & ~p_has
+    # A sentence scored just under the theme's threshold (within NEAR_MISS of it) is no proof of silence either:
+    # "absent" is a claim an analyst repeats in the room, so the classifier's margin of error counts against it.
+    near = partner_theme_scores >= thr * NEAR_MISS
+    p_named = ((p_cue | near) & p_use | ((p_cue | near) & others)) & ~p_has
     sims = eu_vectors @ partner_vectors.T if n_eu and n_p else np.zeros((n_eu, n_p), dtype=np.float32)
     eu_rank = np.array([_rank(u, cfg) for u in eu_units], dtype=float)
     p_rank = np.array([_rank(u, cfg) for u in partner_units], dtype=float)
