@@ -82,7 +82,7 @@ class ChangeSettings:
         the counts are always complete.
     """
 
-    threshold: float = 0.6
+    threshold: float = 0.7
     max_items: int = 8
 
 
