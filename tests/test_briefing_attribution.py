@@ -313,3 +313,19 @@ def test_a_sentence_scored_just_under_the_threshold_keeps_a_theme_from_being_cal
     a = _align(units, [_vec(1, 0, 0, 0.12), _vec(0, 0, 0, 1)], [[0.9, 0, 0], [0, score, 0]], kinds=["own", "own"])
     assert a.theme("connectivity").partner_sentences == 0 and a.theme("connectivity").status == status
     assert ("connectivity" in {g["theme"] for g in summarise_briefing(a)["gaps"]}) == (status == "absent")
+
+
+def test_text_cosigned_with_others_counts_as_signed_but_not_in_the_own_text_score():
+    """A joint statement of Veloria and Ostland is Veloria's signed word, not Veloria's alone: it counts in the score,
+    is labelled co-signed, and stays out of the own-text score."""
+    units = [_unit(0, "p", "Veloria and Ostland will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="joint")]
+    a = _align(units, [_vec(1, 0, 0, 0.12)], [[0.9, 0, 0]], kinds=["cosigned"])
+    ai = a.theme("ai")
+    assert a.basis == "signed" and ai.partner_sentences == 1 and ai.score is not None
+    assert ai.partner_kinds == {"cosigned": 1} and ai.own_score is None
+    meta = DocumentMeta("p-doc", title="Veloria-Ostland Joint Statement", date="2024-05-01",
+                        doc_type="joint_statement", signatories="Veloria;Ostland")
+    data = summarise_briefing(a, partner_meta=[meta])
+    assert {q["voice"] for q in data["annex"] if q["side"] == "partner"} == {"co-signed: Veloria with Ostland"}
+    assert "co-signed with others" in data["summary"]["basis"]

@@ -88,16 +88,19 @@ def test_titles_headings_lists_and_references_speak_for_no_one():
 
 @pytest.mark.parametrize("speaker, partner, kind", [
     ("joint", "US", "agreed"), ("EU", "US", "eu"), ("US", "US", "own"), ("none", "US", "none"),
-    ("Japan+US", "US", "own"), ("EU+US", "US", "agreed"),
+    ("Japan+US", "US", "cosigned"), ("EU+US", "US", "agreed"),
 ])
 def test_evidence_kinds_relative_to_the_partner(speaker, partner, kind):
     a = Authors(("EU", "US"), (), "joint", "manifest")
     assert evidence_kind(speaker, a, partner) == kind
 
 
-def test_joint_text_without_the_eu_is_the_partners_own_and_a_text_it_did_not_sign_is_third_party():
+def test_joint_text_without_the_eu_is_cosigned_its_text_alone_own_and_a_text_it_did_not_sign_third_party():
     us_kenya = Authors(("US", "Kenya"), (), "joint", "manifest")
-    assert evidence_kind("joint", us_kenya, "Kenya") == "own"
+    assert evidence_kind("joint", us_kenya, "Kenya") == "cosigned"  # Kenya's signed words, not Kenya's alone
+    assert evidence_kind("Kenya", Authors(("Kenya",), (), "Kenya", "manifest"), "Kenya") == "own"
+    g7 = Authors(("Japan",), ("G7",), "joint", "manifest")
+    assert evidence_kind("joint", g7, "Japan") == "cosigned"
     assert evidence_kind("US", us_kenya, "Kenya") == "third"  # the other party alone
     assert evidence_kind("joint", us_kenya, "India") == "third"
 

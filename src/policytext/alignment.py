@@ -319,7 +319,7 @@ class Alignment:
                 "divergence", "matched", "own_score"]
         rows = [{c: getattr(t, c) for c in cols} | {"evidence": len(t.evidence), "divergences": len(t.divergences),
                                                     "status": t.status}
-                | {f"partner_{k}": t.partner_kinds.get(k, 0) for k in ("own", "agreed", "third")}
+                | {f"partner_{k}": t.partner_kinds.get(k, 0) for k in ("own", "cosigned", "agreed", "third")}
                 for t in self.themes]
         frame = pd.DataFrame(rows, columns=cols + ["evidence", "divergences", "status", "partner_own",
                                                    "partner_agreed", "partner_third"])
@@ -620,7 +620,7 @@ def is_boilerplate(text: str) -> bool:
 
 #: Kinds of partner-side sentence that are evidence of the partner's position (see
 #: :func:`policytext.extract.speakers.evidence_kind`); the others are left out.
-SIGNED_KINDS = ("own", "agreed")
+SIGNED_KINDS = ("own", "cosigned", "agreed")
 
 
 def align_units(
@@ -707,7 +707,7 @@ def align_units(
         basis = "third-party only"
     p_use = (signed if basis == "signed" else p_base).reshape(n_p, 1)
     kind_counts = {k: int(sum(1 for u, x in zip(partner_units, kinds) if x == k and
-                              (k in ("eu", "none") or usable(u)))) for k in ("own", "agreed", "third", "eu", "none")}
+                              (k in ("eu", "none") or usable(u)))) for k in ("own", "cosigned", "agreed", "third", "eu", "none")}
     kind_counts["boilerplate"] = int(sum(1 for u, x in zip(partner_units, kinds)
                                          if x not in ("eu", "none") and not usable(u) and u.speaker != "none"))
     p_head = np.array([u.is_heading for u in partner_units], dtype=bool).reshape(n_p, 1)
@@ -760,7 +760,7 @@ def align_units(
             eu_commitments=int(sum(eu_units[i].commitment for i in eu_idx)),
             partner_commitments=int(sum(partner_units[i].commitment for i in p_idx)),
             partner_prominent=bool(p_head_theme[:, j].any()),
-            partner_kinds={k: int(sum(kinds[i] == k for i in p_idx)) for k in ("own", "agreed", "third")
+            partner_kinds={k: int(sum(kinds[i] == k for i in p_idx)) for k in ("own", "cosigned", "agreed", "third")
                            if any(kinds[i] == k for i in p_idx)},
             eu_mentions=int(eu_named[:, j].sum()), partner_mentions=int(p_named[:, j].sum()),
         )

@@ -189,7 +189,8 @@ def evidence_kind(speaker: str, authors: Authors, partner: str | None) -> str:
 
     ``none`` and ``eu`` sentences are no evidence of the partner's position;
     ``agreed`` is text the partner signed with the EU (joint, or a subject naming both);
-    ``own`` is the partner's own voice (alone, or jointly with others than the EU);
+    ``own`` is the partner's own voice, alone; ``cosigned`` its voice together with others than the EU
+    (a joint statement with the US, a G7 communiqué without the EU);
     ``third`` is everything else: a text the partner did not sign (a US fact sheet
     for India), or a sentence another party speaks alone.  A partner that cannot be
     resolved to a party (a group such as "G7 (incl. Japan, UK, Canada)") is taken
@@ -204,11 +205,13 @@ def evidence_kind(speaker: str, authors: Authors, partner: str | None) -> str:
     if not signed:
         return "third"
     if speaker == JOINT:
-        return "agreed" if authors.signed_by("EU") else "own"
+        if authors.signed_by("EU"):
+            return "agreed"
+        return "cosigned" if partner is not None and len(authors.parties) + len(authors.groups) > 1 else "own"
     if partner is None:
         return "agreed" if "EU" in named else "own"
     if partner in named:
-        return "agreed" if "EU" in named else "own"
+        return "agreed" if "EU" in named else "cosigned" if len(named) > 1 else "own"
     return "third"
 
 
@@ -470,10 +473,11 @@ def voice(speaker: str, kind: str, authors: Authors, partner: str = "") -> str:
         if not authors.signed_by("EU"):  # the partner's own account of what both sides agreed
             return f"agreed: {names}, as reported by {_join(list(authors.parties) + list(authors.groups))}"
         return f"agreed: {names}"
-    if kind == "own":
+    if kind in ("own", "cosigned"):
         signers = list(authors.parties) + list(authors.groups)
         named = speaker_parties(speaker)
-        if (speaker == JOINT and len(signers) > 1) or (len(named) > 1 and named <= set(authors.parties)):
+        if kind == "cosigned" or (speaker == JOINT and len(signers) > 1) or (
+                len(named) > 1 and named <= set(authors.parties)):
             # the partner's signed text, but not its alone: a joint statement with the US, a G7 communiqué
             others = [p for p in (signers if speaker == JOINT else sorted(named)) if p != partner]
             return f"co-signed: {partner} with {_join(others)}" if partner in signers else f"co-signed: {names}"

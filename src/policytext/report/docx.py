@@ -164,7 +164,7 @@ def write_docx(data: Mapping[str, Any], path: str | Path, *, charts: bool = True
 
 
 def _kinds(k: Mapping[str, int]) -> str:
-    return " / ".join(str(k.get(x, 0)) for x in ("own", "agreed", "third"))
+    return " / ".join(str(k.get(x, 0)) for x in ("own", "cosigned", "agreed", "third"))
 
 
 def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
@@ -208,14 +208,14 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
 
     w.heading(titles["sources"], 1)
     w.table(["side", "document", "authors", "relation", "date", "complete", "words", "status",
-             "sentences own / agreed / third"],
+             "sentences own / co-signed / agreed / third"],
             [(x["side"], x["doc_id"] + (f" — {x['title']}" if x.get("title") else ""), x["authors"], x["relation"],
               x["date"], x["complete"], number(x["words"]), x["status"] or "–",
               _kinds(x["sentences"]) if x["side"] == "partner" else "–") for x in d["sources"]])
 
     w.heading(titles["themes"], 1)
     w.picture(png)
-    w.table(["theme", "status", "score", "interval", "own-text score", "partner sentences own / agreed / third",
+    w.table(["theme", "status", "score", "interval", "own-text score", "partner sentences own / co-signed / agreed / third",
              "EU sentences", "close matches", "commitments EU / partner", "firmness parity", "divergent pairs"],
             [(t["label"], t["status"], number(t["score"]), t["interval"], number(t["own_score"]),
               _kinds(t["partner_kinds"]), t["eu_sentences"], t["matched"],
@@ -332,7 +332,7 @@ def _comparison(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
     w.para(d["summary"]["note"])
     w.heading(titles["overall"], 1)
     w.picture(png)
-    w.table(["partner", "overall", "interval", "evidence", "sentences own / agreed / third", "strongest theme",
+    w.table(["partner", "overall", "interval", "evidence", "sentences own / co-signed / agreed / third", "strongest theme",
              "weakest theme", "divergent pairs", "documents"],
             [(p["partner"], number(p["score"]), p["interval"],
               ("thin" if p["thin"] else "sufficient") + (" (third-party only)" if p["basis"] == "third-party only" else ""),

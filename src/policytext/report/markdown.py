@@ -44,7 +44,7 @@ def _said(q: Mapping[str, Any]) -> str:
 
 
 def _kinds(k: Mapping[str, int]) -> str:
-    return " / ".join(str(k.get(x, 0)) for x in ("own", "agreed", "third"))
+    return " / ".join(str(k.get(x, 0)) for x in ("own", "cosigned", "agreed", "third"))
 
 
 def render_markdown(data: Mapping[str, Any]) -> str:
@@ -88,7 +88,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
         or ["No divergence found."]
 
     out += ["", f"## {titles['sources']}", "",
-            "| side | document | authors | relation | date | complete | words | status | sentences own / agreed / third |",
+            "| side | document | authors | relation | date | complete | words | status | sentences own / co-signed / agreed / third |",
             "|---|---|---|---|---|---|---:|---|---:|"]
     for x in d["sources"]:
         title = f" — {_e(x['title'])}" if x.get("title") else ""
@@ -97,7 +97,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
                    f"{_kinds(x['sentences']) if x['side'] == 'partner' else '–'} |")
 
     out += ["", f"## {titles['themes']}", "",
-            "| theme | status | score | interval | own-text score | partner sentences own / agreed / third | "
+            "| theme | status | score | interval | own-text score | partner sentences own / co-signed / agreed / third | "
             "EU sentences | close matches | commitments EU / partner | firmness parity | divergent pairs |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for t in d["themes"]:
@@ -211,7 +211,7 @@ def _comparison(d: Mapping[str, Any]) -> str:
            f"## {titles['summary']}", "", f"**{_e(d['summary']['headline'])}**", "",
            f"## {titles['overall']}", "",
            _e(d["summary"]["note"]), "",
-           "| partner | overall | interval | evidence | sentences own / agreed / third | strongest theme | "
+           "| partner | overall | interval | evidence | sentences own / co-signed / agreed / third | strongest theme | "
            "weakest theme | divergent pairs | documents |",
            "|---|---:|---:|---|---:|---|---|---:|---|"]
     out += [f"| {_e(p['partner'])} | {number(p['score'])} | {_e(p['interval'])} | "

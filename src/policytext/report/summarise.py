@@ -174,6 +174,13 @@ _DIGITAL = re.compile(r"\b(?:digital\w*|data|cyber\w*|online|internet|web|AI|art
                       r"space|society|sharing|security))\b", re.I)
 
 
+def _quotable(quotes: Sequence[Quote]) -> list[Quote]:
+    """The quotes worth showing: procedural lines, lead-ins and meeting narration left out (all of them when
+    nothing else is left, so a section is never emptied by the filter alone)."""
+    kept = [q for q in quotes if not _procedural(q.text)]
+    return kept or list(quotes)
+
+
 def _procedural(text: str) -> bool:
     """Boilerplate (headings, definitions, lead-ins) or a procedural line: never a commitment to follow up."""
     from ..alignment import PROCEDURAL, is_boilerplate
@@ -188,7 +195,8 @@ _PROCEDURAL_MORE = re.compile(
     r"\bwork ?program(?:me)?s?\b|\bconsult\w*\b[^.]{0,60}\b(?:industry|civil society|stakeholders|academia)\b"
     r"|\b(?:hold|convene|organi[sz]e|host)\w* (?:a |an |regular |further |periodic )?(?:meetings?|workshops?|"
     r"conferences?|expert meetings?)\b|\bexpert meetings?\b|\bwill complement\b|\bstakeholder (?:engagement|outreach)\b"
-    r"|\b(?:two|both) sides discussed\b|\bthe following\b[^.]{0,80}$", re.I)
+    r"|\b(?:two|both) sides discussed\b|\bthe following\b[^.]{0,80}$|\bwithout prejudice to\b"
+    r"|\btoday,? we (?:are )?announc\w*\b|\bwe are (?:proud|pleased) to announce\b", re.I)
 
 
 def _doc_info(meta: DocumentMeta) -> dict[str, Any]:
@@ -333,20 +341,22 @@ def summarise_briefing(
     # EU's emphasis.  Themes the partner speaks to without a matching statement are "weak", never gaps.
     gaps = [
         {"theme": t.theme, "label": labels[t.theme], "score": t.score, "eu_sentences": t.eu_sentences,
-         "quotes": [annex.add(q, side="EU", theme=t.theme) for q in t.gaps[:2]]}
+         "quotes": [annex.add(q, side="EU", theme=t.theme) for q in _quotable(t.gaps)[:2]]}
         for t in sorted((t for t in scored if t.status == "absent"), key=lambda t: (-t.eu_sentences, t.theme))
     ]
     weak = [
         {"theme": t.theme, "label": labels[t.theme], "score": t.score, "status": t.status,
          "partner_sentences": t.partner_sentences, "partner_mentions": t.partner_mentions,
-         "eu": [annex.add(q, side="EU", theme=t.theme) for q in t.gaps[:1]],
-         "partner": [annex.add(e.partner, side="partner", theme=t.theme) for e in t.evidence[:1]]}
+         "eu": [annex.add(q, side="EU", theme=t.theme) for q in _quotable(t.gaps)[:1]],
+         "partner": [annex.add(e.partner, side="partner", theme=t.theme)
+                     for e in [e for e in t.evidence if not _procedural(e.partner.text)][:1]]}
         for t in sorted((t for t in scored if t.status in ("addressed", "mentioned")), key=lambda t: (t.score, t.theme))
     ]
     partner_only = [
         {"theme": t.theme, "label": labels[t.theme], "eu_silent": t.score is None and not t.eu_mentions,
          "eu_mentions": t.eu_mentions,
-         "quotes": [annex.add(q, side="partner", theme=t.theme) for q in t.partner_only if q.kind != "agreed"][:3]}
+         "quotes": [annex.add(q, side="partner", theme=t.theme) for q in _quotable(t.partner_only)
+                    if q.kind != "agreed"][:3]}
         for t in sorted(alignment.themes, key=lambda t: (-t.partner_sentences, t.theme))
         # a theme the EU reference addresses is no partner-only priority, nor is text the EU itself signed
         if t.score is None and any(q.kind != "agreed" for q in t.partner_only)
@@ -438,7 +448,8 @@ QUOTE_LIMIT, EU_QUOTE_LIMIT = 320, 240
 #: One EU or partner sentence anchors at most this many shared pairs in a briefing.
 MAX_USES = 2
 
-_KIND_WORDS = {"own": "own", "agreed": "agreed with the EU", "third": "third-party"}
+_KIND_WORDS = {"own": "own", "cosigned": "co-signed with others", "agreed": "agreed with the EU",
+               "third": "third-party"}
 _DOC_TYPES = {"joint_statement": "joint statement", "factsheet": "fact sheet", "press_release": "press release",
               "strategy": "strategy", "law": "law", "communique": "communiqué", "joint_declaration": "joint declaration",
               "speech": "speech", "other": "text"}
@@ -479,7 +490,7 @@ def _possessive(name: str) -> str:
 
 def _basis_line(alignment: Alignment, party: str) -> str:
     k = alignment.partner_kinds
-    parts = [f"{k[x]} {_KIND_WORDS[x]}" for x in ("own", "agreed", "third") if k.get(x)]
+    parts = [f"{k[x]} {_KIND_WORDS[x]}" for x in ("own", "cosigned", "agreed", "third") if k.get(x)]
     left = [f"{k[x]} {w}" for x, w in (("eu", "EU-only sentences inside joint texts"),
                                         ("none", "titles, headings and lists"),
                                         ("boilerplate", "definitions and procedural lines")) if k.get(x)]
@@ -546,7 +557,7 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
         out.append(f"{party} has no document of its own in this corpus: every partner quote comes from texts "
                    f"others issued ({reporters}). Read them as reports of {party}'s position, not its words.")
     k = alignment.partner_kinds
-    used = k.get("own", 0) + k.get("agreed", 0)
+    used = k.get("own", 0) + k.get("cosigned", 0) + k.get("agreed", 0)
     if alignment.basis == "signed" and used and k.get("agreed", 0) > used / 2:
         out.append(f"{k['agreed']} of {used} of {_possessive(party)} sentences are agreed language signed with the EU: the "
                    f"scores show what {party} agreed with the EU more than its own priorities (see the own-text "
@@ -566,12 +577,13 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
                    "others, so it shows what was agreed with them rather than its own priorities.")
     else:
         cosigned = [s for s in partner_docs if s["relation"] == "co-signed with others"]
-        n_own = sum(s["sentences"].get("own", 0) for s in partner_docs)
-        n_co = sum(s["sentences"].get("own", 0) for s in cosigned)
+        n_own = sum(s["sentences"].get("own", 0) + s["sentences"].get("cosigned", 0) for s in partner_docs)
+        n_co = sum(s["sentences"].get("cosigned", 0) for s in cosigned)
         if alignment.basis == "signed" and n_co:
-            out.append(f"{n_co} of {n_own} of {_possessive(party)} own sentences come from texts it co-signed with "
-                       f"others ({', '.join(s['doc_id'] for s in cosigned)}): they show positions shared with those "
-                       f"co-signers, not {_possessive(party)} alone.")
+            out.append(f"{n_co} of {n_own} of {_possessive(party)} signed sentences without the EU come from texts it "
+                       f"co-signed with others ({', '.join(s['doc_id'] for s in cosigned)}): they show positions "
+                       f"shared with those co-signers, not {_possessive(party)} alone, and are kept out of the "
+                       "own-text score.")
         alone = [s for s in partner_docs if s["alone"]]
         if alone and all(s["partial"] for s in alone):
             out.append(f"{_possessive(party)} only text{'s' if len(alone) > 1 else ''} of its own alone "
@@ -673,7 +685,7 @@ def _undertakings(analyzed: Sequence[Analysis], authors: Mapping[str, Any], part
                     or u.speaker in ("none", "") or _procedural(u.text)):
                 continue
             kind = evidence_kind(u.speaker, au, party) if au is not None else "own"
-            if kind not in ("own", "agreed"):
+            if kind not in ("own", "cosigned", "agreed"):
                 continue
             for j, theme in enumerate(a.themes):
                 if scores[i, j] >= cut[j]:
@@ -768,7 +780,7 @@ def _talking_points(
     by_theme: dict[str, list[dict[str, Any]]] = {}
     for s in shared:
         by_theme.setdefault(s["theme"], []).append(s)
-    order = {"agreed": 0, "own": 1, "third": 2}
+    order = {"agreed": 0, "own": 1, "cosigned": 2, "third": 3}
     used: set[str] = set()
     for t in ranked:
         if sum(p["kind"] == "build_on" for p in points) >= top:
@@ -800,7 +812,7 @@ def _talking_points(
             if (doc_id, seg) in used:
                 continue  # one point per idea: this sentence already carries a point
             eu_strength = c["pair"].eu.strength if "pair" in c else c["eu"]["strength"]
-            if c["kind"] == "own" and not eu_strength:
+            if c["kind"] in ("own", "cosigned") and not eu_strength:
                 continue  # "the EU shares this aim" needs an EU undertaking, not a description
             line = _line(text, t.theme, metas.get(doc_id))
             said = _said(line, strength) if line is not None else None
@@ -893,8 +905,10 @@ def _talking_points(
                     "position?",
             "refs": [d["eu"]["ref"], d["partner"]["ref"]],
         })
-    for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] == "own" for q in p["quotes"])][:top]:
-        for q in (q for q in p["quotes"] if q["kind"] == "own"):  # agreed language is no partner-only priority
+    for p in [p for p in partner_only if p["eu_silent"] and any(q["kind"] in ("own", "cosigned")
+                                                                 for q in p["quotes"])][:top]:
+        # agreed language is no partner-only priority
+        for q in (q for q in p["quotes"] if q["kind"] in ("own", "cosigned")):
             line = _line(q["text"], p["theme"], metas.get(q["doc_id"]))
             said = _said(line, q["strength"]) if line is not None else None
             if said is None:
@@ -920,7 +934,7 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     """Dated commitments of the partner's side (own and agreed; third-party only when that is all there is)."""
     from ..extract.speakers import evidence_kind
 
-    allowed = ("own", "agreed", "third") if basis == "third-party only" else ("own", "agreed")
+    allowed = ("own", "cosigned", "agreed", "third") if basis == "third-party only" else ("own", "cosigned", "agreed")
     items = []
     seen_texts: set[str] = set()
     counts: dict[str, dict[str, int]] = {}
@@ -1143,7 +1157,8 @@ def summarise_comparison(
             "divergences": len(b["divergences"]),
             "file": (files or {}).get(b["partner"], ""),
             "basis": b.get("basis", "unknown"),
-            "sentences": {k: v for k, v in b["summary"].get("partner_kinds", {}).items() if k in ("own", "agreed", "third")},
+            "sentences": {k: v for k, v in b["summary"].get("partner_kinds", {}).items()
+                          if k in ("own", "cosigned", "agreed", "third")},
             "thin": _thin_partner(b),
         })
         matrix.append([rows[t["theme"]]["score"] if t["theme"] in rows else None for t in themes])
@@ -1173,7 +1188,8 @@ THIN_PARTNER = 40
 
 def _thin_partner(b: Mapping[str, Any]) -> bool:
     kinds = b["summary"].get("partner_kinds", {})
-    return b.get("basis") == "third-party only" or kinds.get("own", 0) + kinds.get("agreed", 0) < THIN_PARTNER
+    return b.get("basis") == "third-party only" or (kinds.get("own", 0) + kinds.get("cosigned", 0)
+                                                     + kinds.get("agreed", 0)) < THIN_PARTNER
 
 
 def _meta(a: Analysis) -> DocumentMeta:
