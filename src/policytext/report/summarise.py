@@ -496,7 +496,7 @@ def _basis_line(alignment: Alignment, party: str) -> str:
                                         ("boilerplate", "definitions and procedural lines")) if k.get(x)]
     if alignment.basis == "unknown":
         return "The partner sentences carry no speaker: every one is read as the partner's own."
-    rest = ("signed texts (own and agreed)" if alignment.basis == "signed"
+    rest = ("signed texts (its own, co-signed with others, agreed with the EU)" if alignment.basis == "signed"
             else "third-party texts only: no text of its own is in the corpus")
     line = f"{_possessive(party)} side rests on {rest}: " + (", ".join(parts) or "no sentence") + " sentences."
     return line + (f" Left out: {', '.join(left)}." if left else "")
@@ -577,8 +577,7 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
                    "others, so it shows what was agreed with them rather than its own priorities.")
     else:
         cosigned = [s for s in partner_docs if s["relation"] == "co-signed with others"]
-        n_own = sum(s["sentences"].get("own", 0) + s["sentences"].get("cosigned", 0) for s in partner_docs)
-        n_co = sum(s["sentences"].get("cosigned", 0) for s in cosigned)
+        n_own, n_co = k.get("own", 0) + k.get("cosigned", 0), k.get("cosigned", 0)  # as the basis line counts
         if alignment.basis == "signed" and n_co:
             out.append(f"{n_co} of {n_own} of {_possessive(party)} signed sentences without the EU come from texts it "
                        f"co-signed with others ({', '.join(s['doc_id'] for s in cosigned)}): they show positions "
