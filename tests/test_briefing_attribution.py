@@ -329,3 +329,19 @@ def test_text_cosigned_with_others_counts_as_signed_but_not_in_the_own_text_scor
     data = summarise_briefing(a, partner_meta=[meta])
     assert {q["voice"] for q in data["annex"] if q["side"] == "partner"} == {"co-signed: Veloria with Ostland"}
     assert "co-signed with others" in data["summary"]["basis"]
+
+
+def test_a_report_by_others_beside_signed_text_is_said_to_be_left_out_of_the_scores():
+    units = [_unit(0, "p", "Both sides will deploy secure submarine cables to partner regions.", commitment=True,
+                   strength="firm", speaker="joint"),
+             Unit("o:s0", "o-doc", "Ostland and Veloria will invest in trustworthy AI testing facilities.", page=1,
+                  paragraph=0, commitment=True, strength="firm", speaker="Ostland+Veloria")]
+    a = _align(units, [_vec(0, 1, 0, 0.12), _vec(1, 0, 0, 0.12)], [[0, 0.9, 0], [0.9, 0, 0]],
+               kinds=["agreed", "third"])
+    assert a.basis == "signed" and a.theme("ai").partner_sentences == 0  # the report is not scored
+    metas = [DocumentMeta("p-doc", title="Veloria-EU Joint Statement", date="2024-05-01", doc_type="joint_statement",
+                          signatories="EU;Veloria"),
+             DocumentMeta("o-doc", title="Ostland fact sheet", date="2024-06-01", doc_type="factsheet",
+                          signatories="Ostland")]
+    warnings = summarise_briefing(a, partner_meta=metas)["summary"]["warnings"]
+    assert any(w.startswith("o-doc (Ostland") and "never counted in the scores" in w for w in warnings)

@@ -152,3 +152,19 @@ def test_a_sentence_in_a_script_without_capitals_is_not_taken_for_a_heading():
     a = reader.authors(DocumentMeta("ncs.ja", issuer="The White House", partner="United States", language="ja"))
     assert reader.speaker("政権は国家サイバーセキュリティ戦略を発表した。", a) == "US"
     assert reader.speaker("国家サイバーセキュリティ戦略", a, heading=True) == "none"
+
+
+def test_a_group_of_unnamed_members_is_signed_by_the_member_list_its_text_opens_with():
+    meta = DocumentMeta("cri", title="Initiative Joint Statement", issuer="Members of the Initiative",
+                        doc_type="joint_statement", signatories="Initiative members (12, incl. EU)")
+    text = ("The 12 members of the Initiative - Australia, Brazil, Canada, Egypt, the European Union, France, "
+            "Germany, India, Japan, Kenya, Mexico and the United States - met in Washington. We commit to act.")
+    without = reader.authors(meta)
+    assert not without.signed_by("India") and without.groups
+    a = reader.authors(meta, text)
+    assert a.source == "text" and a.signed_by("India") and a.signed_by("EU") and a.default == "joint"
+    assert evidence_kind("joint", a, "India") == "agreed"
+    # a group the manifest names with its signatories, or a text without a member list, is left as it is
+    assert reader.authors(meta, "We commit to act.") == without
+    g7 = DocumentMeta("g7", signatories="Canada;France;Germany;Italy;Japan;United Kingdom;United States")
+    assert reader.authors(g7, text) == reader.authors(g7)

@@ -63,8 +63,9 @@ __all__ = [
 #: alone (one-thread forward passes over equal-length buckets; last bits changed), whether commitments
 #: were extracted is an explicit field, and deadlines relative to events ("by the next Ministerial") are read.
 #: 4: each sentence has a speaker.  5: "both sides" in one party's summary of a joint meeting speaks for the
-#: two parties its title names.
-ANALYSIS_REVISION = 5
+#: two parties its title names.  6: a document signed as a group of unnamed members is signed by the parties
+#: of the member list its text opens with.
+ANALYSIS_REVISION = 6
 
 #: Backend names accepted by :func:`choose_backend` (``"auto"`` decides from the documents).
 BACKENDS = ("auto", "default", "multilingual")

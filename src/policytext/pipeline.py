@@ -461,7 +461,7 @@ def align_analyses(eu: Sequence[Analysis], partner_analyses: Sequence[Analysis],
     party = reader.party(partner or next((a.meta.partner for a in pa if a.meta is not None and a.meta.partner), ""))
     kinds = []
     for a in pa:
-        authors = reader.authors(a.meta)
+        authors = reader.authors(a.meta, " ".join(u.text for u in a.units[:60]))
         kinds += [evidence_kind(u.speaker, authors, party) if u.speaker else "own" for u in a.units]
     return align_units(
         [u for a in eu for u in a.units], cat(eu, "vectors", dim), cat(eu, "theme_scores", len(themes)),

@@ -71,7 +71,7 @@ def predict_speakers(rows: Sequence[dict[str, Any]], corpus: Corpus | None, *,
         doc = docs.get(row.get("doc_id", ""))
         key = row.get("doc_id", "")
         if key not in authors:
-            authors[key] = reader.authors(doc.meta if doc is not None else None)
+            authors[key] = reader.authors(doc.meta if doc is not None else None, doc.text if doc is not None else "")
         out.append(reader.speaker(row["text"], authors[key], heading=bool(seg is not None and seg.is_heading),
                                   note=bool(seg is not None and seg.is_note),
                                   title=doc.meta.title if doc is not None else ""))
@@ -92,7 +92,7 @@ def speaker_metrics(rows: Sequence[dict[str, Any]], gold: dict[str, str], predic
     usual = {d: max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] for d, c in by_doc.items()}
     docs = {d.doc_id: d for d in corpus} if corpus is not None else {}
     reader = SpeakerReader()
-    joint_docs = {d for d in by_doc if d in docs and (a := reader.authors(docs[d].meta)).joint and a.signed_by("EU")}
+    joint_docs = {d for d in by_doc if d in docs and (a := reader.authors(docs[d].meta, docs[d].text)).joint and a.signed_by("EU")}
     right = sum(gold[r["id"]] == p for r, p in pairs)
     base = sum(gold[r["id"]] == usual[r["doc_id"]] for r, _ in pairs)
     off = [(r, p) for r, p in pairs if gold[r["id"]] != usual[r["doc_id"]]]

@@ -334,8 +334,22 @@ class SpeakerReader:
         return list(dict.fromkeys(found))
 
     # -- documents ---------------------------------------------------------------------------
-    def authors(self, meta: DocumentMeta | None) -> Authors:
-        """The document's signatories and usual speaker, from its metadata."""
+    def members(self, text: str) -> list[str]:
+        """The parties of a text's member list ("The 50 members of the ... Initiative — Albania, Australia, ...
+        — met ..."): the first sentence of its opening that names at least ten parties; [] when there is none."""
+        for sentence in re.split(r"(?<=[.!?])\s+", text[:6000]):
+            named = self.parties(sentence)
+            if len(named) >= 10:
+                return named
+        return []
+
+    def authors(self, meta: DocumentMeta | None, text: str = "") -> Authors:
+        """The document's signatories and usual speaker, from its metadata.
+
+        ``text``: the document's text (or its opening).  A document the manifest signs as a group of members
+        without naming them ("Counter Ransomware Initiative members (50, incl. EU)") is signed by the
+        parties of the member list its text opens with, when it has one.
+        """
         if meta is None:
             return Authors((), (), OTHER, "inferred")
         parties: list[str] = []
@@ -367,6 +381,11 @@ class SpeakerReader:
                 groups.append(re.sub(r"\s+", " ", issuer).strip(" ;,()"))  # "G7 Leaders", "Members of the ..."
             elif not parties:
                 parties = partner[:1] or ([meta.partner] if meta.partner else [])
+        if text and any(re.search(r"\bmembers\b", g, re.I) for g in groups):
+            listed = self.members(text)
+            if listed:
+                parties += [p for p in listed if p not in parties]
+                source = "text"
         aliases = _aliases([p for p in parties if p not in self._names[1].values()])
         draft = Authors(tuple(parties), tuple(groups), OTHER, source, aliases)
         if draft.joint:
@@ -438,7 +457,7 @@ class SpeakerReader:
 
     def read(self, document: Document) -> tuple[Authors, tuple[str, ...]]:
         """The authors of ``document`` and the speaker of each of its sentences (in ``document.sentences`` order)."""
-        authors = self.authors(document.meta)
+        authors = self.authors(document.meta, document.text)
         title = document.meta.title if document.meta is not None else ""
         out = []
         for seg in document.sentences:

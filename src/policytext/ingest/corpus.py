@@ -482,7 +482,7 @@ def resolve_partners(corpus: Corpus, refs: Sequence[str], *, exclude: Sequence[s
                 reader = default_reader()
                 party = reader.party(names[0])
                 docs += [d for d in corpus if party and d.meta.partner != names[0] and d.doc_id not in excluded
-                         and reader.authors(d.meta).signed_by(party)]
+                         and reader.authors(d.meta, d.text).signed_by(party)]
             if not docs:
                 close = difflib.get_close_matches(ref, list(corpus.ids) + partners, n=1, cutoff=0.6)
                 hint = f" Did you mean {close[0]!r}?" if close else ""

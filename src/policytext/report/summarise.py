@@ -305,7 +305,8 @@ def summarise_briefing(
     reader = default_reader()
     party = reader.party(alignment.partner) or alignment.partner
     name = alignment.partner or party  # the partner as the reader knows it ("United States")
-    authors = {k: reader.authors(m) for k, m in metas.items()}
+    opening = {a.doc_id: " ".join(u.text for u in a.units[:60]) for a in (*analyzed, *eu_analyzed)}
+    authors = {k: reader.authors(m, opening.get(k, "")) for k, m in metas.items()}
     annex = _Annex(titles, authors, party)
     scored = [t for t in alignment.themes if t.score is not None]
     ranked = sorted(scored, key=lambda t: (-t.score, t.theme))
@@ -588,6 +589,11 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
             out.append(f"{_possessive(party)} only text{'s' if len(alone) > 1 else ''} of its own alone "
                        f"({', '.join(s['doc_id'] for s in alone)}) {'are' if len(alone) > 1 else 'is'} partial: "
                        "no complete policy text of its own is in this corpus.")
+    reports = [s for s in partner_docs if s["relation"] == "third party"]
+    if alignment.basis == "signed" and reports:
+        out.append(f"{', '.join(s['doc_id'] + ' (' + s['authors'] + ')' for s in reports)}: issued by others, "
+                   f"{'it is' if len(reports) == 1 else 'they are'} quoted as a report on {party}, never counted in "
+                   f"the scores, which rest on the texts {party} signed.")
     dates = sorted(s["date"] for s in partner_docs if s["date"])
     if dates and dates[-1][:4].isdigit() and int(dates[-1][:4]) <= _this_year() - 1:
         out.append(f"The newest partner text here is from {dates[-1]}: the briefing describes positions taken then, "
@@ -619,6 +625,8 @@ def _doc_phrase(meta: DocumentMeta | None, authors: Any, party: str) -> str:
         if others <= 0:
             return f"their {stem}"
         named = f"the {meta.title} ({year})" if meta.title and len(meta.title) <= 70 else f"the {stem}"
+        if authors.source == "text":  # a member list read from the text: its count is not the members'
+            return f"{named}, which the EU and {party} signed with the other members,"
         return f"{named}, which the EU and {party} signed with {others} other{'s' if others > 1 else ''},"
     if authors.signed_by(mine) and len(authors.parties) + len(authors.groups) > 1:
         others = [p for p in authors.parties if p != mine] + list(authors.groups)
