@@ -79,3 +79,10 @@ def test_a_member_kept_from_a_list_leaves_no_joiner_and_a_cue_verb_is_not_repeat
                            "interference")
     assert condense("We will also explore building a robust semiconductor ecosystem.").phrase == \
         "explore building a robust semiconductor ecosystem"
+
+
+def test_a_report_of_what_was_done_is_no_undertaking():
+    text = ("The Policy Pillar also examined the centrality of the cyber insurance industry in tackling "
+            "ransomware, and committed to enhancing engagement with industry.")
+    assert condense(text, re.compile("cyber|ransomware")) is None  # never "committed to examine ..."
+    assert condense("We reaffirmed our commitment to a secure internet.").stance  # a stance in the past is one

@@ -88,7 +88,7 @@ def test_titles_headings_lists_and_references_speak_for_no_one():
 
 @pytest.mark.parametrize("speaker, partner, kind", [
     ("joint", "US", "agreed"), ("EU", "US", "eu"), ("US", "US", "own"), ("none", "US", "none"),
-    ("Japan+US", "US", "cosigned"), ("EU+US", "US", "agreed"),
+    ("Japan+US", "US", "own"), ("EU+US", "US", "agreed"),
 ])
 def test_evidence_kinds_relative_to_the_partner(speaker, partner, kind):
     a = Authors(("EU", "US"), (), "joint", "manifest")
@@ -101,6 +101,9 @@ def test_joint_text_without_the_eu_is_cosigned_its_text_alone_own_and_a_text_it_
     assert evidence_kind("Kenya", Authors(("Kenya",), (), "Kenya", "manifest"), "Kenya") == "own"
     g7 = Authors(("Japan",), ("G7",), "joint", "manifest")
     assert evidence_kind("joint", g7, "Japan") == "cosigned"
+    # a fact sheet the US issued alone on what India and the US decided is the US's own account
+    icet = Authors(("US",), (), "India+US", "manifest")
+    assert evidence_kind("India+US", icet, "US") == "own" and evidence_kind("India+US", icet, "India") == "third"
     assert evidence_kind("US", us_kenya, "Kenya") == "third"  # the other party alone
     assert evidence_kind("joint", us_kenya, "India") == "third"
 

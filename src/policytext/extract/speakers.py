@@ -211,7 +211,11 @@ def evidence_kind(speaker: str, authors: Authors, partner: str | None) -> str:
     if partner is None:
         return "agreed" if "EU" in named else "own"
     if partner in named:
-        return "agreed" if "EU" in named else "cosigned" if len(named) > 1 else "own"
+        if "EU" in named:
+            return "agreed"
+        # several parties named, all of them signatories: co-signed; a fact sheet the partner issued alone on
+        # what it decided with another party is its own account
+        return "cosigned" if len(named) > 1 and named <= set(authors.parties) else "own"
     return "third"
 
 

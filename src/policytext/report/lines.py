@@ -277,6 +277,8 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
         on = [m for m in members if any(t.idx <= hit[0] < t.idx + len(t) + 1 for t in _span_tokens(m))]
         if on:
             action = on[0]
+    if not stance and action.tag_ == "VBD":
+        return None  # "The Policy Pillar examined ...": a report of what was done, not an undertaking
     tokens = _span_tokens(action)
     tokens = (_list_item(tokens, hit) if sum(t.text == "," for t in tokens) >= 2 else None) or _prune(tokens, hit)
     if any(t.text in ("—", "–", "--") for t in doc[tokens[0].i: tokens[-1].i + 1]):
