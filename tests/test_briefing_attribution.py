@@ -264,6 +264,9 @@ def test_a_sentence_listing_several_things_shares_only_its_item_on_the_theme():
     assert anchored(listing, "We will protect citizens' privacy online.", privacy)
     # "human rights" is one term: two sentences naming it share one thing, not two
     assert not anchored("We protect human rights online.", "They defend human rights at sea.")
+    # "values" and "committed" name no object: a governance topic and shared values are no common undertaking
+    assert not anchored("Global digital governance must support EU interests and fundamental values.",
+                        "The governance of AI should be updated in line with our shared democratic values.")
 
 
 def test_a_description_matched_by_meaning_backs_the_score_but_is_never_a_shared_commitment():

@@ -471,7 +471,8 @@ until very were what when where which while will with within would your partner 
 _GENERIC = frozenset("""technology technologies cooperation cooperate cooperating collaboration collaborate partner partners
 partnership partnerships countries country international global european union united states support supporting
 promote promoting ensure including work working strengthen strengthening efforts effort continue important
-opportunities opportunity approach approaches issues development develop well also like-minded relevant""".split())
+opportunities opportunity approach approaches issues development develop well also like-minded relevant
+values value shared commit committed commitment commitments""".split())
 
 
 def _content_words(text: str) -> set[str]:
