@@ -348,3 +348,17 @@ def test_a_report_by_others_beside_signed_text_is_said_to_be_left_out_of_the_sco
                           signatories="Ostland")]
     warnings = summarise_briefing(a, partner_meta=metas)["summary"]["warnings"]
     assert any(w.startswith("o-doc (Ostland") and "never counted in the scores" in w for w in warnings)
+
+
+@pytest.mark.parametrize("text, procedural", [
+    ("The Veloria Partnership is also an action coalition as part of the Ostland-led initiative.", True),
+    ("By adding thirteen new members to the coalition, the initiative grew.", True),
+    ("The parties discussed opportunities ahead of the next meeting.", True),
+    ("Nothing here is without prejudice to the regulatory autonomy of the parties.", True),
+    ("We will build a secure network of submarine cables.", False),
+    ("Veloria will protect children online.", False),
+])
+def test_descriptions_narration_and_savings_clauses_are_never_quoted_as_positions(text, procedural):
+    from policytext.report.summarise import _procedural
+
+    assert _procedural(text) is procedural

@@ -196,7 +196,11 @@ _PROCEDURAL_MORE = re.compile(
     r"|\b(?:hold|convene|organi[sz]e|host)\w* (?:a |an |regular |further |periodic )?(?:meetings?|workshops?|"
     r"conferences?|expert meetings?)\b|\bexpert meetings?\b|\bwill complement\b|\bstakeholder (?:engagement|outreach)\b"
     r"|\b(?:two|both) sides discussed\b|\bthe following\b[^.]{0,80}$|\bwithout prejudice to\b"
-    r"|\btoday,? we (?:are )?announc\w*\b|\bwe are (?:proud|pleased) to announce\b", re.I)
+    r"|\btoday,? we (?:are )?announc\w*\b|\bwe are (?:proud|pleased) to announce\b"
+    # descriptions of a body, not positions: "The Global Partnership is also an action coalition ...",
+    # "By adding thirteen new members to the coalition ..."
+    r"|^\W*(?:the|this|our) [\w -]{2,60}? is (?:also )?(?:an?|the|part of) (?:[\w-]+ ){0,3}?(?:coalition|initiative|"
+    r"network|platform|forum|alliance|partnership|group)\b|\bnew members\b", re.I)
 
 
 def _doc_info(meta: DocumentMeta) -> dict[str, Any]:
