@@ -362,3 +362,20 @@ def test_descriptions_narration_and_savings_clauses_are_never_quoted_as_position
     from policytext.report.summarise import _procedural
 
     assert _procedural(text) is procedural
+
+
+def test_a_weak_theme_whose_only_partner_line_is_procedural_says_so_instead_of_an_empty_entry():
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria"),
+             _unit(1, "p", "The working group on submarine cables will meet again ahead of the next meeting.",
+                   speaker="Veloria")]
+    a = _align(units, [_vec(1, 0, 0, 0.12), _vec(0, 1, 0, 0.12)], [[0.9, 0, 0], [0, 0.9, 0]], kinds=["own", "own"])
+    assert a.theme("connectivity").status == "addressed"
+    data = summarise_briefing(a)
+    weak = next(w for w in data["weak"] if w["theme"] == "connectivity")
+    assert not weak["partner"]  # the procedural line is not quoted
+    assert not weak["eu"]  # the EU's sentence on it has a close (unshared) match: no gap quote either
+    section = Report(data).markdown().split("### Addressed, but no shared undertaking", 1)[1]
+    line = next(x for x in section.splitlines() if x.startswith("- **Secure and trusted connectivity**"))
+    assert line.endswith("no sentence worth quoting (what there is on it is procedural or descriptive)")
+    assert "No sentence worth quoting" in Report(data).html()

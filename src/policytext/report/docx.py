@@ -260,6 +260,8 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
             w.heading(f"{x['label']} ({number(x['score'])})", 3)
             for q in x["eu"] + x["partner"]:
                 w.quote(q, "")
+            if not x["eu"] + x["partner"]:
+                w.para("No sentence worth quoting (what there is on it is procedural or descriptive).")
 
     w.heading(titles["partner-only"], 1)
     for p in d["partner_only"]:

@@ -133,7 +133,7 @@ def _briefing(d: Mapping[str, Any]) -> str:
     if d["weak"]:
         out += ["### Addressed, but no shared undertaking", ""]
         for w in d["weak"]:
-            quotes = "; ".join(_said(q) for q in w["eu"] + w["partner"])
+            quotes = "; ".join(_said(q) for q in w["eu"] + w["partner"]) or "no sentence worth quoting (what there is on it is procedural or descriptive)"
             out.append(f"- **{_e(w['label'])}** ({number(w['score'])}): {quotes}")
         out.append("")
 
