@@ -12,12 +12,11 @@ pytest.importorskip("spacy")
 
 
 def test_a_list_of_actions_keeps_the_one_on_the_theme():
-    text = ("We intend to cooperate to address the misuse of technology, to protect our societies from "
-            "information manipulation and interference, promote secure connectivity, and support human rights "
-            "defenders.")
+    text = ("We intend to work together to curb the abuse of algorithms, to shield our voters from "
+            "information manipulation and meddling, fund secure networks, and back independent journalists.")
     line = condense(text, re.compile(r"information manipulation"))
     assert line is not None and not line.stance
-    assert line.phrase == "cooperate to protect our societies from information manipulation and interference"
+    assert line.phrase == "work together to shield our voters from information manipulation and meddling"
     assert line.said() == "committed to " + line.phrase
 
 
@@ -62,27 +61,26 @@ def test_lines_said_of_oneself_are_reported_in_the_third_person():
 
 
 def test_a_line_never_runs_words_together_or_keeps_a_clause_without_its_verb():
-    text = ("We intend to strengthen cooperation and collective efforts, including by accelerating exchange of "
-            "information, towards ensuring respect for labour standards in supply chains.")
-    assert condense(text).phrase == "strengthen cooperation and collective efforts"  # the "including" tail off
+    text = ("We intend to deepen dialogue and joint work, including by speeding up sharing of research results, "
+            "towards ensuring fair pay for workers in factories.")
+    assert condense(text).phrase == "deepen dialogue and joint work"  # the "including" tail off
     # the parse reads "flows" as the verb of the that-clause: no line rather than "reaffirmed that ... flows"
-    text = "We reaffirm that cross-border data flows, information sharing and data protection contribute to growth."
+    text = "We reaffirm that cross-border data flows, open standards and data protection contribute to growth."
     assert condense(text, re.compile("data flows")) is None
     assert condense("We will fund research on cables — in line with our plan — and on satellites.") is None
 
 
 def test_a_member_kept_from_a_list_leaves_no_joiner_and_a_cue_verb_is_not_repeated():
-    text = ("We commit to protect the information environment by supporting media freedom and online freedom as "
-            "well as addressing foreign information manipulation and interference.")
+    text = ("We commit to guard the news ecosystem by funding local radio and community newspapers as "
+            "well as countering foreign information manipulation campaigns.")
     line = condense(text, re.compile("information manipulation"))
-    assert line.phrase == ("protect the information environment by addressing foreign information manipulation and "
-                           "interference")
-    assert condense("We will also explore building a robust semiconductor ecosystem.").phrase == \
-        "explore building a robust semiconductor ecosystem"
+    assert line.phrase == "guard the news ecosystem by countering foreign information manipulation campaigns"
+    assert condense("We will also explore building a regional chip testing centre.").phrase == \
+        "explore building a regional chip testing centre"
 
 
 def test_a_report_of_what_was_done_is_no_undertaking():
-    text = ("The Policy Pillar also examined the centrality of the cyber insurance industry in tackling "
-            "ransomware, and committed to enhancing engagement with industry.")
-    assert condense(text, re.compile("cyber|ransomware")) is None  # never "committed to examine ..."
+    text = ("The legal working group also reviewed the role of cyber insurers in curbing extortion attacks, "
+            "and committed to closer contact with banks.")
+    assert condense(text, re.compile("cyber|extortion")) is None  # never "committed to review ..."
     assert condense("We reaffirmed our commitment to a secure internet.").stance  # a stance in the past is one

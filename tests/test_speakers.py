@@ -56,7 +56,7 @@ def test_the_eu_alone_inside_a_joint_text_is_the_eu():
     a = reader.authors(JOINT)
     assert reader.speaker("We intend to deepen cooperation on semiconductors.", a) == "joint"
     assert reader.speaker("The EU also supports a number of research projects on trustworthy AI.", a) == "EU"
-    assert reader.speaker("The European Union notes the U.S. government's development of an AI framework.", a) == "EU"
+    assert reader.speaker("The European Union notes the American approach to cloud security.", a) == "EU"
     assert reader.speaker("- The United States will host the next meeting.", a) == "US"
     assert reader.speaker("In addition, the United States and the European Union will cooperate.", a) == "joint"
     # possessives and compounds are not subjects

@@ -287,6 +287,10 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
     if any((t.dep_ in ("mark", "nsubj", "nsubjpass", "aux", "auxpass") and t.head.i not in kept)
            or (t.dep_ in ("ccomp", "advcl", "relcl") and t.pos_ not in ("VERB", "AUX")) for t in tokens):
         return None  # "reaffirm that cross-border data flows": the clause lost its verb to the list pruning
+    if any(t.dep_ == "ccomp" and not any(c.i in kept and c.dep_ not in ("nsubj", "nsubjpass", "mark", "punct", "aux",
+                                                                          "neg", "advmod") for c in t.children)
+           for t in tokens):
+        return None  # a that-clause cut down to subject and verb: what it said was pruned with a list
     if any(c.dep_ in ("dobj", "pobj", "pcomp") and c.i > tokens[0].i and not any(x.i in kept for x in c.subtree)
            for t in tokens if t.pos_ in ("VERB", "ADP") for c in t.children):
         return None  # "by supporting as well as addressing ...": a verb or preposition lost its object
