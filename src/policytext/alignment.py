@@ -89,6 +89,7 @@ __all__ = [
     "AlignConfig",
     "BOILERPLATE",
     "SIGNED_KINDS",
+    "EVIDENCE_KINDS",
     "is_boilerplate",
     "TASKING",
     "PROCEDURAL",
@@ -319,7 +320,7 @@ class Alignment:
                 "divergence", "matched", "own_score"]
         rows = [{c: getattr(t, c) for c in cols} | {"evidence": len(t.evidence), "divergences": len(t.divergences),
                                                     "status": t.status}
-                | {f"partner_{k}": t.partner_kinds.get(k, 0) for k in ("own", "cosigned", "agreed", "third")}
+                | {f"partner_{k}": t.partner_kinds.get(k, 0) for k in EVIDENCE_KINDS}
                 for t in self.themes]
         frame = pd.DataFrame(rows, columns=cols + ["evidence", "divergences", "status", "partner_own",
                                                    "partner_agreed", "partner_third"])
@@ -622,6 +623,8 @@ def is_boilerplate(text: str) -> bool:
 #: Kinds of partner-side sentence that are evidence of the partner's position (see
 #: :func:`policytext.extract.speakers.evidence_kind`); the others are left out.
 SIGNED_KINDS = ("own", "cosigned", "agreed")
+#: The kinds of partner evidence, in the order reports show them (``eu`` and ``none`` are no evidence).
+EVIDENCE_KINDS = ("own", "cosigned", "agreed", "third")
 
 
 def align_units(
@@ -761,7 +764,7 @@ def align_units(
             eu_commitments=int(sum(eu_units[i].commitment for i in eu_idx)),
             partner_commitments=int(sum(partner_units[i].commitment for i in p_idx)),
             partner_prominent=bool(p_head_theme[:, j].any()),
-            partner_kinds={k: int(sum(kinds[i] == k for i in p_idx)) for k in ("own", "cosigned", "agreed", "third")
+            partner_kinds={k: int(sum(kinds[i] == k for i in p_idx)) for k in EVIDENCE_KINDS
                            if any(kinds[i] == k for i in p_idx)},
             eu_mentions=int(eu_named[:, j].sum()), partner_mentions=int(p_named[:, j].sum()),
         )

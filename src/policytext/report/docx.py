@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..alignment import EVIDENCE_KINDS
 from ..formatting import number, percent
 
 __all__ = ["render_docx", "write_docx"]
@@ -164,7 +165,7 @@ def write_docx(data: Mapping[str, Any], path: str | Path, *, charts: bool = True
 
 
 def _kinds(k: Mapping[str, int]) -> str:
-    return " / ".join(str(k.get(x, 0)) for x in ("own", "cosigned", "agreed", "third"))
+    return " / ".join(str(k.get(x, 0)) for x in EVIDENCE_KINDS)
 
 
 def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:

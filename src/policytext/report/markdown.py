@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..alignment import EVIDENCE_KINDS
 from ..formatting import escape_markdown, number, percent
 
 __all__ = ["render_markdown"]
@@ -44,7 +45,7 @@ def _said(q: Mapping[str, Any]) -> str:
 
 
 def _kinds(k: Mapping[str, int]) -> str:
-    return " / ".join(str(k.get(x, 0)) for x in ("own", "cosigned", "agreed", "third"))
+    return " / ".join(str(k.get(x, 0)) for x in EVIDENCE_KINDS)
 
 
 def render_markdown(data: Mapping[str, Any]) -> str:

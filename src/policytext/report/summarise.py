@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..alignment import STRENGTH_RANK, Alignment, EvidencePair, Quote, ThemeAlignment, anchored
+from ..alignment import (EVIDENCE_KINDS, SIGNED_KINDS, STRENGTH_RANK, Alignment, EvidencePair, Quote, ThemeAlignment,
+                         anchored)
 
 from ..formatting import interval, number, shorten
 from .lines import Line, condense, third_person
@@ -495,7 +496,7 @@ def _possessive(name: str) -> str:
 
 def _basis_line(alignment: Alignment, party: str) -> str:
     k = alignment.partner_kinds
-    parts = [f"{k[x]} {_KIND_WORDS[x]}" for x in ("own", "cosigned", "agreed", "third") if k.get(x)]
+    parts = [f"{k[x]} {_KIND_WORDS[x]}" for x in EVIDENCE_KINDS if k.get(x)]
     left = [f"{k[x]} {w}" for x, w in (("eu", "EU-only sentences inside joint texts"),
                                         ("none", "titles, headings and lists"),
                                         ("boilerplate", "definitions and procedural lines")) if k.get(x)]
@@ -945,7 +946,7 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     """Dated commitments of the partner's side (own and agreed; third-party only when that is all there is)."""
     from ..extract.speakers import evidence_kind
 
-    allowed = ("own", "cosigned", "agreed", "third") if basis == "third-party only" else ("own", "cosigned", "agreed")
+    allowed = EVIDENCE_KINDS if basis == "third-party only" else SIGNED_KINDS
     items = []
     seen_texts: set[str] = set()
     counts: dict[str, dict[str, int]] = {}
@@ -1169,7 +1170,7 @@ def summarise_comparison(
             "file": (files or {}).get(b["partner"], ""),
             "basis": b.get("basis", "unknown"),
             "sentences": {k: v for k, v in b["summary"].get("partner_kinds", {}).items()
-                          if k in ("own", "cosigned", "agreed", "third")},
+                          if k in EVIDENCE_KINDS},
             "thin": _thin_partner(b),
         })
         matrix.append([rows[t["theme"]]["score"] if t["theme"] in rows else None for t in themes])
