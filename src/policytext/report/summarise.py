@@ -453,6 +453,9 @@ THIN_SENTENCES = 3
 QUOTE_LIMIT, EU_QUOTE_LIMIT = 320, 240
 #: One EU or partner sentence anchors at most this many shared pairs in a briefing.
 MAX_USES = 2
+#: How many of a theme's agreed undertakings (the most on-theme first) a "Build on" point tries to condense
+#: into a line: each try is a dependency parse, and a G7 communiqué has hundreds on some themes.
+LINE_CANDIDATES = 12
 
 _KIND_WORDS = {"own": "own", "cosigned": "co-signed with others", "agreed": "agreed with the EU",
                "third": "third-party"}
@@ -804,7 +807,7 @@ def _talking_points(
             eu_q = t.evidence[0].eu if t.evidence else t.gaps[0]
             cands = [{"kind": q.kind, "label": (labels or {}).get(t.theme, t.theme),
                       "pair": EvidencePair(t.theme, eu_q, q, 0.0)}
-                     for q in undertakings.get(t.theme, ()) if q.kind == "agreed"]
+                     for q in undertakings.get(t.theme, ()) if q.kind == "agreed"][:LINE_CANDIDATES]
         if annex is not None and cands:  # more matched pairs of the theme than the shared list shows
             listed = {(c["partner"]["doc_id"], c["partner"]["segment_id"]) if "partner" in c
                       else (c["pair"].partner.doc_id, c["pair"].partner.segment_id) for c in cands}
