@@ -44,7 +44,7 @@ test-fast: $(STAMP)
 
 SHARED ?= ../shared
 evaluate: $(STAMP)
-	$(VENV)/bin/policytext evaluate sentences $(SHARED)/eval/dev/sentences.jsonl --corpus $(SHARED)/corpora
+	$(VENV)/bin/policytext evaluate sentences $(SHARED)/eval/dev/sentences.jsonl $(SHARED)/eval/dev/sentences-2.jsonl --corpus $(SHARED)/corpora
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

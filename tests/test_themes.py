@@ -331,7 +331,8 @@ def test_train_theme_model_measures_fits_saves_and_copies(three, tmp_path):
                            copy_to=copy, extra={"note": "mine"}, n_splits=3, embedder=emb, commitments=False)
     assert cv.method.startswith("grouped cross-validation, 3 folds")
     meta = json.loads((out / "theme_model.json").read_text())
-    assert meta["training_data"]["sha256"] == hashlib.sha256(gold.read_bytes()).hexdigest()
+    assert meta["training_data"]["files"] == [{"file": "gold.jsonl",
+                                               "sha256": hashlib.sha256(gold.read_bytes()).hexdigest()}]
     assert meta["training_data"]["ids"] == [r["id"] for r in rows] and meta["note"] == "mine"
     assert meta["evaluation"]["scores"]["themes"]["macro"]["f1"] == cv.metrics["themes"]["macro"]["f1"]
     assert sorted(p.name for p in copy.iterdir()) == ["README.md", "theme_model.json", "theme_model.npz"]

@@ -20,11 +20,12 @@ from policytext.evaluate import train_theme_model
 from policytext.themes import PAIR_FEATURES, ThemeClassifier, embedder_id, default_model_path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = "eval/dev/sentences.jsonl of the shared data set (not shipped)"
+GOLD = ("sentences.jsonl", "sentences-2.jsonl")
+SOURCE = "eval/dev/sentences.jsonl and sentences-2.jsonl of the shared data set (not shipped)"
 
 
 def main(shared: Path) -> None:
-    cv = train_theme_model(ThemeClassifier(), shared / "eval" / "dev" / "sentences.jsonl", shared / "corpora",
+    cv = train_theme_model(ThemeClassifier(), [shared / "eval" / "dev" / g for g in GOLD], shared / "corpora",
                            default_model_path(), card=model_card, copy_to=HERE, extra={"training_source": SOURCE})
     print(cv.format())
     print(f"saved to {default_model_path()} and {HERE}")
@@ -33,6 +34,8 @@ def main(shared: Path) -> None:
 def model_card(clf: ThemeClassifier, cv) -> str:
     th = cv.metrics["themes"]
     base = cv.metrics["themes_baseline"]
+    n_docs = len({p["id"].split("#")[0] for p in cv.predictions})
+    thin = ", ".join(f"`{k}`" for k, v in th["per_label"].items() if v["support"] < clf.min_positives) or "none"
     rows = "\n".join(
         f"| `{k}` | {v['support']} | {v['precision']:.2f} | {v['recall']:.2f} | {v['f1']:.2f} | "
         f"{base['per_label'][k]['f1']:.2f} |"
@@ -71,10 +74,10 @@ zero-shot `ThemeClassifier(taxonomy=...).fit()` uses for a user's own taxonomy.
 
 ## Training data
 
-The {cv.predictions.__len__()} dev gold sentences of the shared evaluation set
-(`eval/dev/sentences.jsonl`, 15 documents; labels by two annotators, adjudicated),
-all used for the shipped model. Rare themes (`freedom_of_expression`,
-`child_protection`: 2 examples each) get no text model and rely on cues and prototypes.
+The {len(cv.predictions)} dev gold sentences of the shared evaluation set
+(`eval/dev/sentences.jsonl` and `sentences-2.jsonl`, {n_docs} documents; labels by two annotators,
+adjudicated), all used for the shipped model. Themes with fewer than {clf.min_positives} positives
+({thin}) get no text model and rely on cues and prototypes.
 
 ## Measured scores (honest)
 
@@ -91,7 +94,7 @@ all used for the shipped model. Rare themes (`freedom_of_expression`,
 
 ## Limits
 
-- 320 sentences from 15 documents: per-theme figures for themes with fewer than
+- {len(cv.predictions)} sentences from {n_docs} documents: per-theme figures for themes with fewer than
   ~10 examples are very uncertain; held-out documents may score lower.
 - English only (the cues and the embedding model are English).
 - Without context (a bare sentence) the context features are zero; pass the

@@ -29,14 +29,15 @@ from policytext.multilingual import multilingual_model_path, multilingual_taxono
 from policytext.themes import ThemeClassifier, embedder_id
 
 HERE = Path(__file__).resolve().parent
-SOURCE = "eval/dev/sentences.jsonl of the shared data set (not shipped)"
+GOLD = ("sentences.jsonl", "sentences-2.jsonl")
+SOURCE = "eval/dev/sentences.jsonl and sentences-2.jsonl of the shared data set (not shipped)"
 
 
 def main(shared: Path) -> None:
     embedder = MultilingualEmbedder()
     clf = ThemeClassifier(taxonomy=multilingual_taxonomy(), embedder=embedder)
     cv = train_theme_model(
-        clf, shared / "eval" / "dev" / "sentences.jsonl", shared / "corpora", multilingual_model_path(),
+        clf, [shared / "eval" / "dev" / g for g in GOLD], shared / "corpora", multilingual_model_path(),
         card=model_card, copy_to=HERE, embedder=embedder, commitments=False,
         extra={"training_source": SOURCE,
                "cues": "the taxonomy's English cues plus their translations (data/cues_multilingual.yaml)"},
@@ -47,6 +48,7 @@ def main(shared: Path) -> None:
 
 def model_card(clf: ThemeClassifier, cv) -> str:
     th = cv.metrics["themes"]
+    n_docs = len({p["id"].split("#")[0] for p in cv.predictions})
     rows = "\n".join(
         f"| `{k}` | {v['support']} | {v['precision']:.2f} | {v['recall']:.2f} | {v['f1']:.2f} |"
         for k, v in th["per_label"].items()
@@ -76,7 +78,7 @@ Same recipe and parameters as the default model otherwise (`models/themes/train.
 ## Training data
 
 The {len(cv.predictions)} English dev gold sentences of the shared set
-(`eval/dev/sentences.jsonl`). No non-English sentence was used: other languages
+(`eval/dev/sentences.jsonl` and `sentences-2.jsonl`, {n_docs} documents). No non-English sentence was used: other languages
 rely on USE placing translations close to their originals, and on the translated
 cue lists (written from the English cues, not from any measured document).
 
@@ -97,7 +99,7 @@ originals): `policytext evaluate translations`, see the README.
 
 ## Limits
 
-- Trained on 320 English sentences from 15 documents; the documents it saw are
+- Trained on {len(cv.predictions)} English sentences from {n_docs} documents; the documents it saw are
   scored by leave-one-document-out refits in the evaluations.
 - Lower English figures than the default (MiniLM + cues) model: English-only runs
   keep the default model; this one is used when a run includes another language.

@@ -84,7 +84,8 @@ def ingest(
 
 @evaluate_app.command("sentences")
 def evaluate_sentences_cmd(
-    gold: Annotated[Path, typer.Argument(help="Gold sentences.jsonl (id, doc_id, text, themes, ...).")],
+    gold: Annotated[list[Path], typer.Argument(help="Gold sentences.jsonl file(s) (id, doc_id, text, themes, ...), "
+                                                 "scored as one set.")],
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder holding the gold sentences' documents (for context).")] = None,
     predictions: Annotated[Path | None, typer.Option("--predictions", help="Write one JSON line per sentence here.")] = None,
     model: Annotated[Path | None, typer.Option("--model", help="Theme model folder (default: the shipped model).")] = None,
@@ -102,8 +103,9 @@ def evaluate_sentences_cmd(
     from .errors import PolicytextError
     from .evaluate import evaluate_sentences
 
-    if not gold.is_file():
-        _fail(f"{gold}: gold file not found")
+    for path in gold:
+        if not path.is_file():
+            _fail(f"{path}: gold file not found")
     if corpus is not None and not corpus.is_dir():
         _fail(f"{corpus}: corpus folder not found")
     if predictions is not None and predictions.exists() and not force:
@@ -223,8 +225,9 @@ def evaluate_alignment_cmd(
     corpus: Annotated[Path, typer.Option("--corpus", help="Corpus holding the partner documents and the EU reference.")],
     eu: Annotated[list[str], typer.Option("--eu", help="EU reference document id or file. Repeatable.")],
     predictions: Annotated[Path | None, typer.Option("--predictions", help="Write doc_id,theme,score CSV here.")] = None,
-    training_gold: Annotated[Path | None, typer.Option("--training-gold", help="sentences.jsonl the theme model was "
-                                                       "trained on (default: beside GOLD).")] = None,
+    training_gold: Annotated[list[Path] | None, typer.Option("--training-gold", help="Gold sentence file(s) the theme "
+                                                             "model was trained on (default: the files it names, "
+                                                             "beside GOLD). Repeatable.")] = None,
     mode: Annotated[str, typer.Option(help="auto: score each document with a theme model that never saw it; "
                                       "model: the shipped model as is.")] = "auto",
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --predictions file.")] = False,
@@ -237,7 +240,7 @@ def evaluate_alignment_cmd(
     if predictions is not None and predictions.exists() and not force:
         _fail(f"{predictions} exists; pass --force to overwrite it")
     try:
-        result = evaluate_alignment(gold, corpus, eu, predictions_path=predictions, training_gold=training_gold,
+        result = evaluate_alignment(gold, corpus, eu, predictions_path=predictions, training_gold=training_gold or None,
                                     mode=mode)
     except (PolicytextError, KeyError, ValueError) as e:
         _fail(str(e))
@@ -386,8 +389,9 @@ def evaluate_translations_cmd(
     translations: Annotated[Path, typer.Option("--translations", help="Corpus folder of translations (id = original id + .LANG).")],
     gold: Annotated[Path, typer.Option("--gold", help="Gold alignment.csv of the originals.")],
     eu: Annotated[list[str], typer.Option("--eu", help="EU reference document id or file. Repeatable.")],
-    training_gold: Annotated[Path | None, typer.Option("--training-gold", help="sentences.jsonl the multilingual theme "
-                                                       "model was trained on (default: beside --gold).")] = None,
+    training_gold: Annotated[list[Path] | None, typer.Option("--training-gold", help="Gold sentence file(s) the "
+                                                             "multilingual theme model was trained on (default: the "
+                                                             "files it names, beside --gold). Repeatable.")] = None,
     mode: Annotated[str, typer.Option(help="auto: score each pair with a theme model that never saw the original; "
                                       "model: the shipped model as is.")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -401,7 +405,7 @@ def evaluate_translations_cmd(
         if not path.exists():
             _fail(f"{path}: not found")
     try:
-        result = evaluate_translations(corpus, translations, gold, eu, training_gold=training_gold, mode=mode)
+        result = evaluate_translations(corpus, translations, gold, eu, training_gold=training_gold or None, mode=mode)
     except (PolicytextError, KeyError, ValueError) as e:
         _fail(str(e))
     typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) if as_json else result.format())

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from .alignment import AlignmentEvaluation, evaluate_alignment, plain_similarity
 from .commitments import modal_baseline, predict_commitments
-from .gold import GoldError, gold_contexts, label_matrix, locate_sentences, read_alignment_gold, read_gold
+from .gold import (GoldError, gold_contexts, label_matrix, locate_sentences, read_alignment_gold, read_gold,
+                   read_golds)
 from .metrics import commitment_metrics, format_metrics, multilabel_metrics, spearman
 from .themes import SentenceEvaluation, evaluate_sentences, train_theme_model
 from .translations import TranslationEvaluation, evaluate_translations, match_commitments
@@ -39,5 +40,5 @@ __all__ = [
     "AlignmentEvaluation", "GoldError", "SentenceEvaluation", "TranslationEvaluation", "commitment_metrics",
     "evaluate_alignment", "evaluate_sentences", "evaluate_translations", "format_metrics", "gold_contexts",
     "label_matrix", "locate_sentences", "match_commitments", "modal_baseline", "multilabel_metrics",
-    "plain_similarity", "predict_commitments", "read_alignment_gold", "read_gold", "spearman", "train_theme_model",
+    "plain_similarity", "predict_commitments", "read_alignment_gold", "read_gold", "read_golds", "spearman", "train_theme_model",
 ]

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..formatting import metric
-from ..models import file_sha256
-from .gold import GoldError, gold_contexts, label_matrix, read_alignment_gold, read_gold
+from .gold import gold_contexts, label_matrix, read_alignment_gold, training_rows
 from .metrics import spearman
 
 __all__ = ["AlignmentEvaluation", "evaluate_alignment", "plain_similarity"]
@@ -70,7 +68,7 @@ def evaluate_alignment(
     eu_ids: Sequence[str],
     *,
     predictions_path: str | os.PathLike[str] | None = None,
-    training_gold: str | os.PathLike[str] | None = None,
+    training_gold: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     mode: str = "auto",
     config: Any = None,
     analyzer: Any = None,
@@ -84,8 +82,8 @@ def evaluate_alignment(
     corpus_dir : corpus holding the partner documents and the EU reference.
     eu_ids : ids (in the corpus) or file paths of the EU reference documents.
     predictions_path : write ``doc_id,theme,score`` (plus interval and baseline) there as CSV.
-    training_gold : the ``sentences.jsonl`` the theme model was trained on
-        (default: ``sentences.jsonl`` beside ``gold_path``).  With ``mode="auto"``,
+    training_gold : the gold sentence file(s) the theme model was trained on
+        (default: the files its metadata names, beside ``gold_path``).  With ``mode="auto"``,
         when the shipped theme model learned from sentences of a partner
         document, that document is scored with a model refitted without them
         (grouped cross-validation over the partner documents, ``n_folds`` folds),
@@ -113,12 +111,7 @@ def evaluate_alignment(
     doc_ids = list(dict.fromkeys(r["doc_id"] for r in rows))
     needs_holdout = mode == "auto" and bool(trained_docs & set(doc_ids))
     if needs_holdout:
-        tg = Path(training_gold) if training_gold else Path(gold_path).with_name("sentences.jsonl")
-        if not tg.is_file() or file_sha256(tg) != trained.get("sha256"):
-            raise GoldError(tg, "the theme model was trained on sentences of these partner documents; pass the "
-                                "sentences.jsonl it was trained on (--training-gold) so each document is scored "
-                                "by a model fitted without it, or use --mode model (optimistic)")
-        train_rows = read_gold(tg)
+        train_rows = training_rows(clf.model_meta_, training_gold, gold_path)
         train_ctx, _ = gold_contexts(train_rows, corpus_dir)
         classes = [str(c) for c in clf.classes_]
         Y = label_matrix(train_rows, classes)

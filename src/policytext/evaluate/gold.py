@@ -14,7 +14,8 @@ import numpy as np
 from ..errors import PolicytextError
 from ..records import Document, Segment
 
-__all__ = ["GoldError", "gold_contexts", "label_matrix", "locate_sentences", "read_alignment_gold", "read_gold"]
+__all__ = ["GoldError", "gold_contexts", "gold_files", "label_matrix", "locate_sentences", "read_alignment_gold",
+           "read_gold", "read_golds", "trained_on", "training_rows"]
 
 
 class GoldError(PolicytextError):
@@ -58,6 +59,69 @@ def read_gold(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     if not rows:
         raise GoldError(path, "no gold sentences in the file")
     return rows
+
+
+def read_golds(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[dict[str, Any]]:
+    """Read one gold file or several (e.g. ``sentences.jsonl`` and ``sentences-2.jsonl``) as one list of rows.
+
+    Ids must be unique across the files; each row remembers its file in ``"_file"``.
+    """
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not paths:
+        raise ValueError("no gold file given")
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, Path] = {}
+    for path in map(Path, paths):
+        for row in read_gold(path):
+            if row["id"] in seen:
+                raise GoldError(path, f"id {row['id']!r} is also in {seen[row['id']]}")
+            seen[row["id"]] = path
+            rows.append(row | {"_file": path.name})
+    return rows
+
+
+def gold_files(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[dict[str, str]]:
+    """``[{"file", "sha256"}]`` of gold files: what a trained model records of its training data."""
+    from ..models import file_sha256
+
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    return [{"file": Path(p).name, "sha256": file_sha256(p)} for p in paths]
+
+
+def trained_on(meta: dict[str, Any]) -> set[str]:
+    """The checksums of the gold files a model's metadata says it was trained on (one file or several)."""
+    data = meta.get("training_data", {}) if meta else {}
+    shas = {f["sha256"] for f in data.get("files", [])}
+    if data.get("sha256"):  # a model trained on one file records its checksum alone
+        shas.add(data["sha256"])
+    return shas
+
+
+def training_rows(
+    meta: dict[str, Any],
+    training_gold: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None,
+    beside: str | os.PathLike[str],
+    what: str = "the theme model",
+) -> list[dict[str, Any]]:
+    """The gold rows a model was trained on, to refit it without some documents.
+
+    ``training_gold``: the file(s) it was trained on; ``None``: the files its metadata names,
+    looked up in the folder of ``beside`` (the gold file being scored).  The files must be the
+    very ones it was trained on (same checksums), else :class:`GoldError` says what to pass.
+    """
+    expected = trained_on(meta)
+    if training_gold is None:
+        names = [f["file"] for f in meta.get("training_data", {}).get("files", [])] or ["sentences.jsonl"]
+        paths = [Path(beside).with_name(n) for n in names]
+    else:
+        paths = [Path(training_gold)] if isinstance(training_gold, (str, os.PathLike)) else list(map(Path, training_gold))
+    missing = [p for p in paths if not p.is_file()]
+    if missing or {f["sha256"] for f in gold_files(paths)} != expected:
+        where = ", ".join(map(str, missing or paths))
+        raise GoldError(where, f"{what} was trained on sentences of these documents; pass the gold file(s) it was "
+                               "trained on (--training-gold, repeatable) so each document is scored by a model "
+                               "fitted without it, or use --mode model (optimistic)")
+    return read_golds(paths)
 
 
 _LIST_MARKER = re.compile(r"^\s*(?:\(?(?:\d{1,3}|[ivxlc]{1,5}|[a-z])[.)]|[-•*–·▪])\s+", re.IGNORECASE)

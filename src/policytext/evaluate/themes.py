@@ -10,8 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..models import file_sha256
-from .gold import gold_contexts, label_matrix, read_gold
+from .gold import gold_contexts, gold_files, label_matrix, read_golds, trained_on
 from .metrics import format_metrics, multilabel_metrics
 
 __all__ = ["SentenceEvaluation", "evaluate_sentences", "train_theme_model"]
@@ -59,7 +58,7 @@ class SentenceEvaluation:
 
 def train_theme_model(
     model: Any,
-    gold_path: str | os.PathLike[str],
+    gold_path: str | os.PathLike[str] | list[str | os.PathLike[str]],
     corpus_dir: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
@@ -82,8 +81,8 @@ def train_theme_model(
     """
     import shutil
 
-    gold_path, corpus_dir = Path(gold_path), Path(corpus_dir)
-    rows = read_gold(gold_path)
+    corpus_dir = Path(corpus_dir)
+    rows = read_golds(gold_path)
     cv = evaluate_sentences(gold_path, corpus_dir, model=model, mode="cv", n_splits=n_splits, embedder=embedder,
                             commitments=commitments)
     context, _ = gold_contexts(rows, corpus_dir)
@@ -94,7 +93,7 @@ def train_theme_model(
                                    for k, v in sec["per_label"].items()}}
               for name, sec in cv.metrics.items() if name.startswith("themes")}
     meta = {
-        "training_data": {"file": gold_path.name, "sha256": file_sha256(gold_path), "ids": [r["id"] for r in rows]},
+        "training_data": {"files": gold_files(gold_path), "ids": [r["id"] for r in rows]},
         "evaluation": {"method": cv.method, "scores": scores},
         **(extra or {}),
     }
@@ -110,7 +109,7 @@ def train_theme_model(
 
 
 def evaluate_sentences(
-    gold_path: str | os.PathLike[str],
+    gold_path: str | os.PathLike[str] | list[str | os.PathLike[str]],
     corpus_dir: str | os.PathLike[str] | None = None,
     *,
     predictions_path: str | os.PathLike[str] | None = None,
@@ -124,7 +123,8 @@ def evaluate_sentences(
 
     Parameters
     ----------
-    gold_path : a ``sentences.jsonl`` gold file.
+    gold_path : a ``sentences.jsonl`` gold file, or several (read as one set; grouped CV runs over all
+        their documents; each file's ``speakers.jsonl`` neighbour is read when present).
     corpus_dir : the corpus folder holding the gold sentences' documents; each
         sentence is found in its document (``doc_id``) to give the classifier
         its heading and paragraph as context.  ``None``: no context.
@@ -151,12 +151,12 @@ def evaluate_sentences(
     from sklearn.base import clone
     from sklearn.model_selection import GroupKFold
 
-    from ..themes import ThemeClassifier, compile_cues, cue_matrix, sentence_contexts
+    from ..themes import ThemeClassifier, compile_cues, cue_matrix
 
     if mode not in ("auto", "cv", "model"):
         raise ValueError(f"mode must be 'auto', 'cv' or 'model', got {mode!r}")
-    gold_path = Path(gold_path)
-    rows = read_gold(gold_path)
+    paths = [Path(gold_path)] if isinstance(gold_path, (str, os.PathLike)) else [Path(p) for p in gold_path]
+    rows = read_golds(paths)
     notes: list[str] = []
 
     if model is None or isinstance(model, (str, os.PathLike)):
@@ -180,9 +180,10 @@ def evaluate_sentences(
             notes.append(f"{len(lost)} sentence(s) not found in their document, scored without context: "
                          + ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else ""))
 
-    trained_ids = set(getattr(model, "model_meta_", {}).get("training_data", {}).get("ids", []))
+    meta = getattr(model, "model_meta_", {})
+    trained_ids = set(meta.get("training_data", {}).get("ids", []))
     overlap = len(trained_ids & {r["id"] for r in rows})
-    same_file = getattr(model, "model_meta_", {}).get("training_data", {}).get("sha256") == file_sha256(gold_path)
+    same_file = bool(trained_on(meta) & {f["sha256"] for f in gold_files(paths)})
     use_cv = mode == "cv" or (mode == "auto" and (overlap or same_file))
     if use_cv:
         n_groups = len(set(groups))
@@ -243,22 +244,23 @@ def evaluate_sentences(
         for line, c in zip(predictions, found):
             line.update(commitment=bool(c["commitment"]), strength=c["strength"], actor=c["actor"])
         method += "; commitments: rules (nothing trained on the gold labels), baseline: modal-verb cues alone"
-    speakers_path = gold_path.parent / "speakers.jsonl"
-    if speakers_path.is_file():
+    speaker_files = list(dict.fromkeys(p.parent / "speakers.jsonl" for p in paths))
+    speaker_files = [p for p in speaker_files if p.is_file()]
+    if speaker_files:
         from ..ingest import load_corpus
         from .speakers import predict_speakers, read_speakers, speaker_metrics
 
         corpus = load_corpus(corpus_dir) if corpus_dir is not None else None
-        gold_speakers = read_speakers(speakers_path)
+        gold_speakers = {k: v for p in speaker_files for k, v in read_speakers(p).items()}
         speakers = predict_speakers(rows, corpus)
         metrics["speakers"] = speaker_metrics(rows, gold_speakers, speakers, corpus)
         for line, sp in zip(predictions, speakers):
             line["speaker"] = sp
-        method += (f"; speakers: rules (nothing trained on the gold labels) against {speakers_path.name}, baseline: "
+        method += (f"; speakers: rules (nothing trained on the gold labels) against {', '.join(p.name for p in speaker_files)}, baseline: "
                    "each document's most frequent gold speaker")
         if corpus is None:
             notes.append("no corpus given: speakers read without the documents' authors")
-    result = SentenceEvaluation(metrics=metrics, predictions=predictions, method=method, gold_path=str(gold_path),
+    result = SentenceEvaluation(metrics=metrics, predictions=predictions, method=method, gold_path=", ".join(map(str, paths)),
                                 notes=notes)
     if predictions_path is not None:
         result.write_predictions(predictions_path)

@@ -27,13 +27,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..models import file_sha256
-from .gold import GoldError, gold_contexts, label_matrix, read_alignment_gold, read_gold
+from .gold import gold_contexts, label_matrix, read_alignment_gold, training_rows
 from .metrics import spearman
 from ..formatting import metric
 from ..records import Commitment, Document
@@ -131,7 +129,7 @@ def evaluate_translations(
     gold_path: str | os.PathLike[str],
     eu_ids: Sequence[str],
     *,
-    training_gold: str | os.PathLike[str] | None = None,
+    training_gold: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     mode: str = "auto",
     config: Any = None,
 ) -> TranslationEvaluation:
@@ -144,8 +142,8 @@ def evaluate_translations(
         plus a language suffix, ``us-kr-cet-2023.fr``).
     gold_path : ``alignment.csv`` of the originals.
     eu_ids : ids (in ``corpus_dir``) or files of the EU reference.
-    training_gold : the ``sentences.jsonl`` the multilingual theme model was
-        trained on (default: beside ``gold_path``), for the leave-one-document-out refits.
+    training_gold : the gold sentence file(s) the multilingual theme model was
+        trained on (default: the files its metadata names, beside ``gold_path``), for the leave-one-document-out refits.
     mode : ``"auto"`` (refit without the document where the model saw it) or
         ``"model"`` (the shipped model as is: optimistic).
     config : :class:`~policytext.alignment.AlignConfig`.
@@ -167,11 +165,7 @@ def evaluate_translations(
     notes: list[str] = []
     train_rows: list[dict[str, Any]] = []
     if mode == "auto":
-        tg = Path(training_gold) if training_gold else Path(gold_path).with_name("sentences.jsonl")
-        if not tg.is_file() or file_sha256(tg) != trained.get("sha256"):
-            raise GoldError(tg, "the multilingual theme model was trained on sentences of these documents; pass the "
-                                "sentences.jsonl it was trained on (--training-gold), or use --mode model (optimistic)")
-        train_rows = read_gold(tg)
+        train_rows = training_rows(clf.model_meta_, training_gold, gold_path, "the multilingual theme model")
         train_ctx, _ = gold_contexts(train_rows, corpus_dir)
         Y = label_matrix(train_rows, [str(c) for c in clf.classes_])
         method = ("multilingual backend (USE multilingual v3, theme model with cues in en/fr/es/de/ja) for "
