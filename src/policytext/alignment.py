@@ -513,9 +513,19 @@ def focus(text: str, cue: re.Pattern[str] | None) -> str:
 ANCHOR_TERMS = 2
 
 
+#: A sentence that opens leaning on the one before ("These guidelines will address ...", "It is a continuum of
+#: ..."): quoted alone, it does not say what it is about.  "This regulation", "this strategy" name their text.
+LEANS_BACK = re.compile(r"^\W*(?:these|this|those|such|it|they)\b(?!\s+(?:strategy|partnership|order|regulation|"
+                        r"directive|statement|communiqu\w*|declaration|roadmap|communication|decision|initiative)\b)",
+                        re.I)
+
+
 def anchored(eu_text: str, partner_text: str, cue: re.Pattern[str] | None = None) -> bool:
     """Whether two sentences share at least :data:`ANCHOR_TERMS` specific terms (of a sentence listing several
-    things, only in its items on the theme whose ``cue`` is given: :func:`focus`)."""
+    things, only in its items on the theme whose ``cue`` is given: :func:`focus`), neither leaning on the
+    sentence before it (:data:`LEANS_BACK`)."""
+    if LEANS_BACK.match(eu_text) or LEANS_BACK.match(partner_text):
+        return False
     return len(_terms(focus(eu_text, cue)) & _terms(focus(partner_text, cue))) >= ANCHOR_TERMS
 
 
@@ -788,7 +798,11 @@ def align_units(
         # Candidates on the partner side: its sentences on the theme (none: agreement and parity are 0).
         cand = p_idx
         best_sim, best_idx, diverg_reason, diverg = best(cand)
-        contrary = _contrary_pairs(theme, eu_units, partner_units, eu_idx, p_idx, sims, cfg,
+        # a sentence declining an EU undertaking is looked for among the partner's sentences on the theme and
+        # those naming it or scored near its threshold ("will not adopt a rights-based approach to platform
+        # regulation" is on platforms first): the divergence tests themselves stay strict
+        near_idx = np.flatnonzero(p_has[:, j] | ((p_cue[:, j] | near[:, j]) & p_use[:, 0]))
+        contrary = _contrary_pairs(theme, eu_units, partner_units, eu_idx, near_idx, sims, cfg,
                                    {(e, p) for e, p, s, r in zip(eu_idx, best_idx, best_sim, diverg_reason)
                                     if r and s >= cfg.match_threshold}, kinds, p_known)
         score, cov, agr, par, div, n_matched = _theme_components(

@@ -64,8 +64,8 @@ __all__ = [
 #: were extracted is an explicit field, and deadlines relative to events ("by the next Ministerial") are read.
 #: 4: each sentence has a speaker.  5: "both sides" in one party's summary of a joint meeting speaks for the
 #: two parties its title names.  6: a document signed as a group of unnamed members is signed by the parties
-#: of the member list its text opens with.
-ANALYSIS_REVISION = 6
+#: of the member list its text opens with.  7: the commitment model decides which sentences are commitments.
+ANALYSIS_REVISION = 7
 
 #: Backend names accepted by :func:`choose_backend` (``"auto"`` decides from the documents).
 BACKENDS = ("auto", "default", "multilingual")
@@ -292,6 +292,7 @@ def _rules(spec: Any) -> dict[str, Any]:
     return {
         "spacy": resolve_spacy_model(spec.spacy_model).to_dict(),
         "patterns_sha256": _files_sha(sorted((_package() / "extract" / "patterns").glob("*.jsonl"))),
+        "commitment_model_sha256": _files_sha(sorted((_package() / "data" / "commitment_model").glob("*.npz"))),
         "policytext": __version__,
         "analysis_revision": ANALYSIS_REVISION,
     }

@@ -219,6 +219,9 @@ class Analyzer:
             out["spacy"] = resolve_spacy_model(getattr(ext, "model", "en_core_web_sm")).to_dict()
         except Exception as e:  # recorded, not fatal: the extractor may be a custom one
             out["spacy"] = {"error": str(e)}
+        describe = getattr(ext, "describe_decider", None)
+        if describe is not None:
+            out["commitments"] = describe()
         out["themes"] = {
             "classes": [str(c) for c in clf.classes_],
             "training": getattr(clf, "training_", {}),

@@ -30,8 +30,10 @@ Metric definitions (:func:`commitment_metrics`)
 
 from __future__ import annotations
 
+import os
 import re
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..records import DocumentMeta
 
@@ -39,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..extract.extractor import CommitmentExtractor
     from ..ingest.corpus import Corpus
 
-__all__ = ["modal_baseline", "predict_commitments"]
+__all__ = ["gold_leads", "modal_baseline", "predict_commitments", "train_commitment_model"]
 
 _MODALS = (
     ("firm", re.compile(r"\b(?:will|shall|must)\b", re.I)),
@@ -65,18 +67,50 @@ def _default_extractor() -> CommitmentExtractor:
     return _EXTRACTOR
 
 
+def gold_leads(items: list[dict], corpus: Corpus | None) -> list[str | None]:
+    """Per gold sentence, the lead-in it is a list item of in its document ("... commit to:"), or ``None``."""
+    from ..extract.commitments import looks_like_heading, split_marker
+    from ..extract.decide import lead_ins
+    from .gold import locate_sentences
+
+    if corpus is None:
+        return [None] * len(items)
+    docs = {d.doc_id: d for d in corpus}
+    segments = locate_sentences(items, docs)
+    cache: dict[str, list[int | None]] = {}
+    out: list[str | None] = []
+    for item, seg in zip(items, segments):
+        if seg is None:
+            out.append(None)
+            continue
+        sents = docs[item["doc_id"]].sentences
+        if item["doc_id"] not in cache:
+            cache[item["doc_id"]] = lead_ins([split_marker(s.text)[0] for s in sents], [s.text for s in sents],
+                                             [s.is_heading or s.is_note or looks_like_heading(s.text) for s in sents])
+        k = next(n for n, s in enumerate(sents) if s is seg)
+        lead = cache[item["doc_id"]][k]
+        out.append(sents[lead].text if lead is not None else None)
+    return out
+
+
 def predict_commitments(items: list[dict], corpus: Corpus | None = None, *,
-                        extractor: CommitmentExtractor | None = None) -> list[dict]:
+                        extractor: CommitmentExtractor | None = None, mode: str = "auto",
+                        n_splits: int = 5) -> list[dict]:
     """Predict commitment, strength and actor of gold sentences.
 
     Parameters
     ----------
     items : gold rows with at least ``id``, ``doc_id`` and ``text``.
     corpus : the corpus the sentences come from; ``corpus[doc_id].meta``
-        (issuer, partner, doc_type) resolves "we" and unnamed actors.  Without
-        it (or for an unknown ``doc_id``) the actor of "we" is ``"other"``.
+        (issuer, partner, doc_type) resolves "we" and unnamed actors, and each
+        sentence's lead-in is found in its document.  Without it (or for an
+        unknown ``doc_id``) the actor of "we" is ``"other"``.
     extractor : the extractor to use (default: one shared
         :class:`~policytext.extract.CommitmentExtractor` on ``en_core_web_sm``).
+    mode : ``"auto"``: when the extractor's commitment model was trained on some of
+        these sentences, each sentence is decided by a model refitted without its
+        document (grouped cross-validation, ``n_splits`` folds); ``"model"``: the
+        model as is (optimistic on its training sentences).
 
     Returns
     -------
@@ -84,6 +118,8 @@ def predict_commitments(items: list[dict], corpus: Corpus | None = None, *,
         one per item, in order: ``{"id", "commitment": bool, "strength": str | None,
         "actor": str | None}``.
     """
+    import numpy as np
+
     extractor = extractor or _default_extractor()
     metas: list[DocumentMeta | None] = []
     for item in items:
@@ -92,7 +128,24 @@ def predict_commitments(items: list[dict], corpus: Corpus | None = None, *,
             metas.append(corpus[doc_id].meta)
         else:
             metas.append(DocumentMeta(doc_id=doc_id) if doc_id else None)
-    found = extractor.classify([item["text"] for item in items], metas)
+    texts = [item["text"] for item in items]
+    readings = extractor.read(texts, gold_leads(items, corpus))
+    model = extractor.commitment_model
+    trained = set(model.meta.get("training_data", {}).get("ids", [])) if model is not None else set()
+    keep = None
+    if model is not None and mode == "auto" and trained & {item.get("id") for item in items}:
+        from sklearn.model_selection import GroupKFold
+
+        from ..extract.decide import CommitmentModel
+
+        X = extractor.feature_matrix(texts, readings, metas)
+        y = np.array([bool(item.get("commitment")) for item in items])
+        groups = [item["doc_id"] for item in items]
+        keep = np.zeros(len(items), dtype=bool)
+        for train, test in GroupKFold(n_splits=min(n_splits, len(set(groups)))).split(X, y, groups):
+            fold = CommitmentModel.fit(X[train], y[train], C=model.meta.get("C", 0.3))
+            keep[test] = fold.decide(X[test])
+    found = extractor.records(texts, extractor.decide(texts, readings, metas, keep=keep), metas)
     return [
         {"id": item.get("id"), "commitment": c is not None, "strength": c.strength if c else None,
          "actor": c.actor if c else None}
@@ -117,3 +170,92 @@ def modal_baseline(items: list[dict]) -> list[dict]:
     return out
 
 
+
+
+def train_commitment_model(
+    gold_paths: list[str | os.PathLike[str]],
+    corpus_dir: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    C: float = 0.3,
+    n_splits: int = 5,
+    card: Any = None,
+    copy_to: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Measure the commitment model on gold sentences, fit it on all of them and save it.
+
+    1. every sentence read once by the rules (with its lead-in and document type);
+    2. figures: the rules alone; the model by cross-validation grouped by document (each sentence
+       decided by a model fitted without its document); with several gold files, each file decided
+       by a model fitted on the others only (documents of another kind: an estimate for unseen ones);
+    3. the model fitted on all sentences, saved with the training files' checksums and ids, the
+       figures and ``card(figures)`` (Markdown) as ``README.md``; copied to ``copy_to`` when given.
+
+    Returns the figures: ``{"rules": ..., "model_cv": ..., "cross_file": {file: ...}}`` (each a
+    :func:`~policytext.evaluate.metrics.commitment_metrics` dict).
+    """
+    import shutil
+
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    from ..extract.decide import CommitmentModel
+    from ..extract.extractor import CommitmentExtractor
+    from ..ingest import load_corpus
+    from .gold import gold_files, read_golds
+    from .metrics import commitment_metrics
+
+    rows = read_golds(gold_paths)
+    corpus = load_corpus(corpus_dir)
+    extractor = CommitmentExtractor(decider=CommitmentModel(np.zeros(len(_features())), 0.0))
+    metas = [corpus[r["doc_id"]].meta if r["doc_id"] in corpus else DocumentMeta(doc_id=r["doc_id"]) for r in rows]
+    texts = [r["text"] for r in rows]
+    readings = extractor.read(texts, gold_leads(rows, corpus))
+    X = extractor.feature_matrix(texts, readings, metas)
+    y = np.array([bool(r.get("commitment")) for r in rows])
+
+    def scored(mask: np.ndarray, keep: np.ndarray | None) -> dict[str, Any]:
+        """Figures on the sentences of ``mask``: the rules' hits (``keep`` None) or the decided ones."""
+        idx = np.flatnonzero(mask)
+        sub_texts, sub_readings = [texts[i] for i in idx], [readings[i] for i in idx]
+        sub_metas = [metas[i] for i in idx]
+        hits = ([r.hit for r in sub_readings] if keep is None
+                else extractor.decide(sub_texts, sub_readings, sub_metas, keep=keep))
+        found = extractor.records(sub_texts, hits, sub_metas)
+        return commitment_metrics([rows[i] for i in idx],
+                                  [{"commitment": c is not None, "strength": c.strength if c else None,
+                                    "actor": c.actor if c else None} for c in found])
+
+    everything = np.ones(len(rows), dtype=bool)
+    groups = [r["doc_id"] for r in rows]
+    keep = np.zeros(len(rows), dtype=bool)
+    folds = min(n_splits, len(set(groups)))
+    for train, test in GroupKFold(n_splits=folds).split(X, y, groups):
+        keep[test] = CommitmentModel.fit(X[train], y[train], C=C).decide(X[test])
+    figures: dict[str, Any] = {"rules": scored(everything, None), "model_cv": scored(everything, keep),
+                               "cross_file": {}, "method": f"grouped cross-validation, {folds} folds by doc_id"}
+    files = np.array([r["_file"] for r in rows])
+    for name in dict.fromkeys(files.tolist()):
+        test = files == name
+        if test.all():
+            continue
+        held = CommitmentModel.fit(X[~test], y[~test], C=C).decide(X[test])
+        figures["cross_file"][name] = {"model": scored(test, held), "rules": scored(test, None)}
+    model = CommitmentModel.fit(X, y, C=C)
+    model.meta.update(training_data={"files": gold_files(gold_paths), "ids": [r["id"] for r in rows]},
+                      evaluation={k: v for k, v in figures.items()})
+    folder = model.save(out)
+    written = ["commitment_model.npz", "commitment_model.json"]
+    if card is not None:
+        (folder / "README.md").write_text(card(model, figures), encoding="utf-8")
+        written.append("README.md")
+    if copy_to is not None:
+        for name in written:
+            shutil.copy2(folder / name, Path(copy_to) / name)
+    return figures
+
+
+def _features() -> tuple[str, ...]:
+    from ..extract.decide import FEATURES
+
+    return FEATURES

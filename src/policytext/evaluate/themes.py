@@ -108,6 +108,12 @@ def train_theme_model(
     return cv
 
 
+def _commitment_model():
+    from .commitments import _default_extractor
+
+    return _default_extractor().commitment_model
+
+
 def evaluate_sentences(
     gold_path: str | os.PathLike[str] | list[str | os.PathLike[str]],
     corpus_dir: str | os.PathLike[str] | None = None,
@@ -137,8 +143,9 @@ def evaluate_sentences(
         or ``"model"`` (the model as is, even if trained on this data: optimistic).
     n_splits : folds of the cross-validation, grouped by ``doc_id``.
     embedder : embedder for the model (``None``: the default one).
-    commitments : also predict commitment, strength and actor (rules of
-        :mod:`policytext.extract`) and add sections ``"commitments"`` and
+    commitments : also predict commitment, strength and actor (the rules of :mod:`policytext.extract`
+        weighed by the commitment model; by grouped cross-validation when the model learned from these
+        sentences, :func:`~policytext.evaluate.commitments.predict_commitments`) and add sections ``"commitments"`` and
         ``"commitments_baseline"`` (modal-verb cues alone) and the fields
         ``commitment``, ``strength``, ``actor`` to each prediction.
 
@@ -243,7 +250,14 @@ def evaluate_sentences(
         metrics["commitments_baseline"] = commitment_metrics(rows, modal_baseline(rows))
         for line, c in zip(predictions, found):
             line.update(commitment=bool(c["commitment"]), strength=c["strength"], actor=c["actor"])
-        method += "; commitments: rules (nothing trained on the gold labels), baseline: modal-verb cues alone"
+        model = _commitment_model()
+        trained_on_gold = model is not None and bool(
+            set(model.meta.get("training_data", {}).get("ids", [])) & {r["id"] for r in rows})
+        method += ("; commitments: model decided by grouped cross-validation (it was trained on these sentences), "
+                   "strength and actor as the rules read them" if trained_on_gold else
+                   "; commitments: rules weighed by the commitment model" if model is not None else
+                   "; commitments: rules alone")
+        method += ", baseline: modal-verb cues alone"
     speaker_files = list(dict.fromkeys(p.parent / "speakers.jsonl" for p in paths))
     speaker_files = [p for p in speaker_files if p.is_file()]
     if speaker_files:

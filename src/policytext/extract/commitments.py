@@ -176,15 +176,46 @@ class CommitmentFinder:
                 "add it after spaCy's 'parser' (e.g. to en_core_web_sm)"
             )
         actors = self._actor_index(doc)
-        phrases: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in self.matcher(doc):
-            phrases.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        phrases = self._phrases(doc)
         out = []
         for sent in doc.sents:
             found = self.analyse(sent, actors, phrases, context)
             if found is not None:
                 out.append(found)
         return out
+
+    def describe(self, doc: Doc, context: SentenceContext | None = None) -> dict[str, Any] | None:
+        """The first sentence of ``doc`` read as a commitment would be, whether or not the rules take it.
+
+        Its main predicate's subject (actor), action and details (object, negation, condition,
+        deadline, quantity), with ``strength`` ``None`` and no cue: what a commitment added by the
+        commitment model (:mod:`policytext.extract.decide`) is made of.  ``None`` for an empty doc.
+        """
+        sent = next(iter(doc.sents), None)
+        if sent is None:
+            return None
+        marker = context.marker if context is not None and context.marker else ""
+        offset = 0 if marker else split_marker(sent.text)[1]
+        content = [t for t in sent if t.idx >= sent.start_char + offset and not t.is_space]
+        if not content:
+            return None
+        first = next((t for t in content if not t.is_punct), content[0])
+        root = sent.root
+        if root.i < first.i:
+            root = next((t for t in content if t.pos_ in ("VERB", "AUX")), first)
+        in_sent = {t.i for t in sent}
+        phrase_at = {kind: [(a, b) for a, b in spans if a in in_sent] for kind, spans in self._phrases(doc).items()}
+        kind, actor, actor_text = self._actor(self._subject(root), root, self._actor_index(doc), phrase_at)
+        out: dict[str, Any] = {"strength": None, "cue": "", "actor": actor, "actor_text": actor_text, "rule": "model"}
+        out.update(self._details(sent, self._action(self._chain(root), root) or root, phrase_at))
+        out.update(start=sent.start_char, end=sent.end_char, text=sent.text)
+        return out
+
+    def _phrases(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
+        phrases: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in self.matcher(doc):
+            phrases.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        return phrases
 
     def set_annotations(self, doc: Doc, commitments: list[dict[str, Any]]) -> None:
         doc._.set(COMMITMENTS_ATTR, commitments)

@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from ..records import Commitment, Document, DocumentMeta, Entity, Segment
-from .commitments import COMMITMENTS_ATTR, SentenceContext, looks_like_heading, split_marker
+from .commitments import SentenceContext, looks_like_heading, split_marker
+from .decide import FEATURES, CommitmentModel, Reading, added_strength, features, lead_ins
 from .entities import ENTITIES_ATTR, EntityTagger
 from .lexicon import Lexicon, load_lexicon
 
@@ -110,6 +113,10 @@ class CommitmentExtractor:
     batch_size : sentences per ``nlp.pipe`` batch.
     prefilter : parse only sentences with a commitment cue (faster; set
         ``False`` to parse every sentence).
+    decider : what decides which sentences are commitments: ``"default"`` (the shipped
+        :class:`~policytext.extract.decide.CommitmentModel`, learned from the dev gold sentences, weighing
+        the rules' reading with the sentence's words and context), a ``CommitmentModel`` or a folder
+        holding one, or ``None`` (the rules alone).
     themes : optional function giving the theme ids of a list of sentence texts.
     patterns_dir : folder of rule data (default: the shipped patterns).
 
@@ -123,8 +130,9 @@ class CommitmentExtractor:
 
     def __init__(self, model: str = "en_core_web_sm", *, n_process: int = 1, batch_size: int = 256,
                  prefilter: bool = True, themes: ThemeFunction | None = None,
-                 patterns_dir: str | None = None) -> None:
+                 patterns_dir: str | None = None, decider: Any = "default") -> None:
         self.model = model
+        self.decider = decider
         self.n_process = n_process
         self.batch_size = batch_size
         self.prefilter = prefilter
@@ -148,6 +156,22 @@ class CommitmentExtractor:
         nlp.add_pipe("policytext_entities", config=cfg)
         nlp.add_pipe("policytext_commitments", config={**cfg, "self_actor": "self"})
         return nlp
+
+    @cached_property
+    def commitment_model(self) -> CommitmentModel | None:
+        """The model that decides (``None``: the rules alone); see ``decider``."""
+        if self.decider is None:
+            return None
+        if isinstance(self.decider, CommitmentModel):
+            return self.decider
+        return CommitmentModel.load(None if self.decider == "default" else self.decider)
+
+    def describe_decider(self) -> dict[str, Any]:
+        """What decides, for the run's model record: ``{"decider": "rules"}`` or the model's weights."""
+        model = self.commitment_model
+        if model is None:
+            return {"decider": "rules"}
+        return {"decider": "model", "weights": model.weights(), "threshold": model.threshold}
 
     @cached_property
     def _tagger(self) -> EntityTagger:
@@ -206,39 +230,45 @@ class CommitmentExtractor:
         """
         docs = list(docs)
         nlp = self.nlp
-        jobs: list[tuple[str, tuple[int, Segment, int, str]]] = []
+        jobs: list[tuple[str, tuple[int, int, str]]] = []
         light: list[tuple[int, Segment, int]] = []
+        markers: list[list[str]] = []
+        leads: list[list[int | None]] = []
         for d, document in enumerate(docs):
-            for seg in document.sentences:
-                # Headings commit to nothing, and a footnote or endnote cites another text: gazetteer
-                # entities only, no parse, no commitment.
-                if seg.is_heading or seg.is_note or looks_like_heading(seg.text):
-                    light.append((d, seg, 0))
-                    continue
-                marker, offset = split_marker(seg.text)
+            sents = document.sentences
+            split = [split_marker(seg.text) for seg in sents]
+            # Headings commit to nothing, and a footnote or endnote cites another text: gazetteer
+            # entities only, no parse, no commitment.
+            skip = [seg.is_heading or seg.is_note or looks_like_heading(seg.text) for seg in sents]
+            markers.append([m for m, _ in split])
+            leads.append(lead_ins(markers[d], [seg.text for seg in sents], skip))
+            for i, (seg, (marker, offset)) in enumerate(zip(sents, split)):
                 text = seg.text[offset:]
-                if not self.prefilter or self.is_candidate(text, marker):
-                    jobs.append((text, (d, seg, offset, marker)))
+                if not skip[i] and (not self.prefilter or self.is_candidate(text, marker)):
+                    jobs.append((text, (d, i, marker)))
                 else:
-                    light.append((d, seg, offset))
-        found: list[list[tuple[Segment, dict[str, Any]]]] = [[] for _ in docs]
+                    light.append((d, seg, offset if not skip[i] else 0))
+        readings: list[dict[int, Reading]] = [{} for _ in docs]
         entities: list[list[Entity]] = [[] for _ in docs]
-        finder = nlp.get_pipe("policytext_commitments")
-        with nlp.select_pipes(disable=["policytext_commitments"]):
-            stream = nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
-            for sdoc, (d, seg, offset, marker) in stream:
-                entities[d].extend(self._entities(sdoc, docs[d], seg, offset))
-                hits = finder.match(sdoc, SentenceContext(marker=marker))
-                if hits:
-                    found[d].append((seg, hits[0]))
+        for sdoc, (d, i, marker) in self._parse(jobs):
+            seg = docs[d].sentences[i]
+            entities[d].extend(self._entities(sdoc, docs[d], seg, split_marker(seg.text)[1]))
+            readings[d][i] = self._read(sdoc, marker)
         tagger = self._tagger
         for d, seg, offset in light:
             sdoc = nlp.make_doc(seg.text[offset:])
             tagger.set_annotations(sdoc, tagger.match(sdoc))
             entities[d].extend(self._entities(sdoc, docs[d], seg, offset))
         for d, document in enumerate(docs):
-            hits = sorted(found[d], key=lambda x: x[0].start)
-            themes = self.themes([s.text for s, _ in hits]) if self.themes and hits else [()] * len(hits)
+            sents = document.sentences
+            for i, r in readings[d].items():
+                lead = leads[d][i]
+                r.under_lead = lead is not None
+                r.lead = readings[d][lead].hit if lead is not None and lead in readings[d] else None
+            order = sorted(readings[d])
+            keep = self._decide([sents[i].text for i in order], [readings[d][i] for i in order], document.meta)
+            hits = [(sents[i], c) for i, c in zip(order, keep) if c is not None]
+            themes = self.themes([seg.text for seg, _ in hits]) if self.themes and hits else [()] * len(hits)
             voice = self.voice(document.meta)
             records = tuple(
                 self._record(document.doc_id, n, seg, hit, voice, tuple(th))
@@ -247,46 +277,124 @@ class CommitmentExtractor:
             ents = tuple(sorted(entities[d], key=lambda e: (e.start, e.end)))
             yield Extraction(document.doc_id, records, ents)
 
-    def classify(self, sentences: Sequence[str], metas: Sequence[DocumentMeta | None] | None = None
-                 ) -> list[Commitment | None]:
+    def read(self, sentences: Sequence[str], leads: Sequence[str | None] | None = None) -> list[Reading]:
+        """Each standalone sentence as the rules read it (every one parsed), before the decision.
+
+        ``leads``: per sentence the lead-in it is a list item of ("... and commit to:"), or ``None``.
+        """
+        leads = list(leads) if leads is not None else [None] * len(sentences)
+        if len(leads) != len(sentences):
+            raise ValueError(f"leads has {len(leads)} items but sentences has {len(sentences)}; pass one per sentence")
+        lead_texts = sorted({t for t in leads if t})
+        jobs = []
+        for i, text in enumerate(list(sentences) + lead_texts):
+            marker, offset = split_marker(text)
+            jobs.append((text[offset:], (i, 0, marker)))
+        out: list[Reading | None] = [None] * len(jobs)
+        for sdoc, (i, _, marker) in self._parse(jobs):
+            text = (list(sentences) + lead_texts)[i]
+            if looks_like_heading(text):
+                out[i] = Reading(hit=None, described=None, candidate=False, marker=marker)
+            else:
+                out[i] = self._read(sdoc, marker)
+                out[i].candidate = self.is_candidate(text[split_marker(text)[1]:], marker)
+        by_text = {t: out[len(sentences) + k] for k, t in enumerate(lead_texts)}
+        readings = [r for r in out[: len(sentences)] if r is not None]
+        for r, lead in zip(readings, leads):
+            r.under_lead = bool(lead) and bool(r.marker)
+            r.lead = by_text[lead].hit if r.under_lead else None
+        return readings
+
+    def classify(self, sentences: Sequence[str], metas: Sequence[DocumentMeta | None] | None = None,
+                 leads: Sequence[str | None] | None = None) -> list[Commitment | None]:
         """Classify standalone sentences, each with its document's metadata (or ``None``).
 
         Returns, per sentence, its :class:`Commitment` (actor resolved with the
         metadata) or ``None`` when it is not a commitment.  Every sentence is
-        parsed (no pre-filter), so the result does not depend on the filter.
+        parsed, so the rules' reading does not depend on the pre-filter; the
+        decision is the one :meth:`extract_many` takes.  ``leads``: per sentence
+        the lead-in it is a list item of, when known.
         """
         metas = list(metas) if metas is not None else [None] * len(sentences)
         if len(metas) != len(sentences):
             raise ValueError(f"metas has {len(metas)} items but sentences has {len(sentences)}; pass one per sentence")
-        nlp = self.nlp
-        finder = nlp.get_pipe("policytext_commitments")
+        readings = self.read(sentences, leads)
+        keep = [self._decide([text], [r], meta)[0] for text, r, meta in zip(sentences, readings, metas)]
+        return self.records(sentences, keep, metas)
+
+    def records(self, sentences: Sequence[str], hits: Sequence[dict[str, Any] | None],
+                metas: Sequence[DocumentMeta | None]) -> list[Commitment | None]:
+        """Commitment records of standalone sentences from decided hits (``None``: not a commitment)."""
         voices: dict[str, DocumentVoice] = {}
         out: list[Commitment | None] = []
-        jobs = []
-        for i, text in enumerate(sentences):
-            marker, offset = split_marker(text)
-            jobs.append((text[offset:], (i, marker, offset)))
-        results: dict[int, tuple[dict[str, Any], int]] = {}
-        with nlp.select_pipes(disable=["policytext_commitments"]):
-            for sdoc, (i, marker, offset) in nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size,
-                                                       n_process=self.n_process):
-                if looks_like_heading(sentences[i]):
-                    continue
-                hits = finder.match(sdoc, SentenceContext(marker=marker))
-                if hits:
-                    results[i] = (hits[0], offset)
-        for i, text in enumerate(sentences):
-            if i not in results:
+        for i, (text, hit, meta) in enumerate(zip(sentences, hits, metas)):
+            if hit is None:
                 out.append(None)
                 continue
-            meta = metas[i]
             key = meta.doc_id if meta is not None else ""
             if key not in voices:
                 voices[key] = self.voice(meta)
             seg = Segment(segment_id=f"{key}:q{i}", doc_id=key, kind="sentence", text=text, start=0, end=len(text),
                           page=None, paragraph=0)
-            out.append(self._record(key, i, seg, results[i][0], voices[key], ()))
+            out.append(self._record(key, i, seg, hit, voices[key], ()))
         return out
+
+    def decide(self, sentences: Sequence[str], readings: Sequence[Reading], metas: Sequence[DocumentMeta | None],
+               keep: Sequence[bool] | None = None) -> list[dict[str, Any] | None]:
+        """The commitment of each read sentence, or ``None``: the model's decision (or ``keep``, a
+        decision made elsewhere, e.g. by a cross-validated model) applied to the rules' reading."""
+        if keep is None:
+            return [self._decide([t], [r], m)[0] for t, r, m in zip(sentences, readings, metas)]
+        return [self._apply(t, r, bool(k)) for t, r, k in zip(sentences, readings, keep)]
+
+    def feature_matrix(self, sentences: Sequence[str], readings: Sequence[Reading],
+                       metas: Sequence[DocumentMeta | None]) -> np.ndarray:
+        """``(n, len(FEATURES))``: what the commitment model sees of each read sentence."""
+        return np.array([self._features(t, r, m) for t, r, m in zip(sentences, readings, metas)],
+                        dtype=np.float32).reshape(len(readings), len(FEATURES))
+
+    # -- the decision ------------------------------------------------------------------------
+    def _parse(self, jobs: list[tuple[str, Any]]):
+        nlp = self.nlp
+        with nlp.select_pipes(disable=["policytext_commitments"]):
+            yield from nlp.pipe(jobs, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
+
+    def _read(self, sdoc, marker: str) -> Reading:
+        finder = self.nlp.get_pipe("policytext_commitments")
+        context = SentenceContext(marker=marker)
+        hits = finder.match(sdoc, context)
+        hit = hits[0] if hits else None
+        described = finder.describe(sdoc, context) if hit is None and self.decider is not None else None
+        return Reading(hit=hit, described=described, candidate=True, marker=marker)
+
+    @staticmethod
+    def _features(text: str, r: Reading, meta: DocumentMeta | None) -> np.ndarray:
+        return features(text, r.hit, marker=r.marker, under_lead=r.under_lead, lead=r.lead,
+                        doc_type=meta.doc_type if meta is not None else "")
+
+    def _decide(self, texts: Sequence[str], readings: Sequence[Reading], meta: DocumentMeta | None
+                ) -> list[dict[str, Any] | None]:
+        model = self.commitment_model
+        if model is None:
+            return [r.hit for r in readings]
+        if not readings:
+            return []
+        keep = model.decide(np.array([self._features(t, r, meta) for t, r in zip(texts, readings)]))
+        return [self._apply(t, r, bool(k)) for t, r, k in zip(texts, readings, keep)]
+
+    @staticmethod
+    def _apply(text: str, r: Reading, keep: bool) -> dict[str, Any] | None:
+        """A kept rule hit as it is; an added sentence from its description (only a pre-filter candidate)."""
+        if not keep:
+            return None
+        if r.hit is not None:
+            return r.hit
+        if r.described is None or not r.candidate:
+            return None
+        hit = dict(r.described, strength=added_strength(text, r.lead))
+        if r.under_lead and r.lead is not None and hit["actor"] == "self":
+            hit.update(actor=r.lead["actor"], actor_text=r.lead.get("actor_text", ""))
+        return hit
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod

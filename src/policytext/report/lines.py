@@ -68,11 +68,14 @@ class Line:
     verb : lemma of the action.
     stance : the sentence states a stance rather than an undertaking (``phrase`` then starts with the verb
         in the past: ``"acknowledged the strategic importance of ..."``).
+    subject : who the sentence says acts (its subject's words; ``""`` for a list item or an imperative):
+        the line drops it, so a caller checks that it speaks for the party the line is reported of.
     """
 
     phrase: str
     verb: str
     stance: bool = False
+    subject: str = ""
 
     def said(self, how: str = "committed to") -> str:
         """``"committed to protect ..."``, or for a stance the stance itself (``"acknowledged ..."``)."""
@@ -258,6 +261,9 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
         return None  # no subject, or the parse took a relative clause for the sentence
     if any(c.lower_ in ("this", "that", "it", "these", "those", "they", "such") for c in subjects):
         return None  # "this occurs ...": the subject is in the sentence before
+    fronted = [c for c in root.children if c.dep_ in ("prep", "advcl") and c.i < min([root.i] + [x.i for x in subjects])]
+    if any(len(list(c.subtree)) >= 5 for c in fronted):
+        return None  # "In countering X for terrorist purposes, we will ...": the scope is in the dropped opening
     stance = root.lemma_ in STANCE_PAST and not any(c.dep_ == "xcomp" for c in root.children)
     action = root if stance else _unwrap(root)
     if stance and root.lemma_ in ("reaffirm", "reiterate", "share", "restate"):
@@ -325,7 +331,8 @@ def condense(text: str, cue: Any = None, *, max_words: int = MAX_WORDS) -> Line 
     phrase = " ".join(words)
     if phrase.lower().startswith(("is ", "are ", "was ", "be ")):
         return None
-    return Line(phrase=phrase, verb=action.lemma_, stance=stance)
+    subject = " ".join(t.text for t in subjects[0].subtree) if subjects else ""
+    return Line(phrase=phrase, verb=action.lemma_, stance=stance, subject=subject)
 
 
 def cue_in(cue: Any, text: str) -> bool:

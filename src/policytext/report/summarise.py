@@ -14,6 +14,7 @@ evidence behind it in every format.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..alignment import (EVIDENCE_KINDS, SIGNED_KINDS, STRENGTH_RANK, Alignment, EvidencePair, Quote, ThemeAlignment,
-                         anchored)
+from ..alignment import (EVIDENCE_KINDS, LEANS_BACK, SIGNED_KINDS, STRENGTH_RANK, Alignment, EvidencePair, Quote,
+                         ThemeAlignment, anchored)
 
 from ..formatting import interval, number, shorten
 from .lines import Line, condense, third_person
@@ -175,11 +176,13 @@ _DIGITAL = re.compile(r"\b(?:digital\w*|data|cyber\w*|online|internet|web|AI|art
                       r"space|society|sharing|security))\b", re.I)
 
 
-def _quotable(quotes: Sequence[Quote]) -> list[Quote]:
-    """The quotes worth showing: procedural lines, lead-ins and meeting narration left out (all of them when
-    nothing else is left, so a section is never emptied by the filter alone)."""
-    kept = [q for q in quotes if not _procedural(q.text)]
-    return kept or list(quotes)
+def _quotable(quotes: Sequence[Quote], *, fallback: bool = True) -> list[Quote]:
+    """The quotes worth showing: procedural lines, lead-ins and meeting narration left out (with ``fallback``,
+    kept when nothing else is left, so a gap never loses its only quote); a sentence leaning on the one before
+    ("It is a continuum of ...", "These guidelines will ...") is never shown alone."""
+    whole = [q for q in quotes if not LEANS_BACK.match(q.text)]
+    kept = [q for q in whole if not _procedural(q.text)]
+    return kept or (whole if fallback else [])
 
 
 def _procedural(text: str) -> bool:
@@ -191,9 +194,11 @@ def _procedural(text: str) -> bool:
 
 
 #: Procedural lines a briefing does not quote as undertakings (beyond those the alignment already ranks lower):
-#: work programmes, consultations, meetings, cross-references, lead-ins to lists, meeting narration.
+#: work programmes, consultations, meetings, cross-references, lead-ins to lists, meeting narration, the
+#: presentation of a text ("will present the proposals at a series of events").
 _PROCEDURAL_MORE = re.compile(
-    r"\bwork ?program(?:me)?s?\b|\bconsult\w*\b[^.]{0,60}\b(?:industry|civil society|stakeholders|academia)\b"
+    r"\bpresent\w* (?:the|these|its|our|this) (?:proposals?|communication|strategy)\b|\bseries of events\b"
+    r"|\bwork ?program(?:me)?s?\b|\bconsult\w*\b[^.]{0,60}\b(?:industry|civil society|stakeholders|academia)\b"
     r"|\b(?:hold|convene|organi[sz]e|host)\w* (?:a |an |regular |further |periodic )?(?:meetings?|workshops?|"
     r"conferences?|expert meetings?)\b|\bexpert meetings?\b|\bwill complement\b|\bstakeholder (?:engagement|outreach)\b"
     r"|\b(?:two|both) sides discussed\b|\bthe following\b[^.]{0,80}$|\bwithout prejudice to\b"
@@ -353,9 +358,9 @@ def summarise_briefing(
     weak = [
         {"theme": t.theme, "label": labels[t.theme], "score": t.score, "status": t.status,
          "partner_sentences": t.partner_sentences, "partner_mentions": t.partner_mentions,
-         "eu": [annex.add(q, side="EU", theme=t.theme) for q in _quotable(t.gaps)[:1]],
+         "eu": [annex.add(q, side="EU", theme=t.theme) for q in _quotable(t.gaps, fallback=False)[:1]],
          "partner": [annex.add(e.partner, side="partner", theme=t.theme)
-                     for e in [e for e in t.evidence if not _procedural(e.partner.text)][:1]]}
+                     for e in [e for e in t.evidence if _quotable([e.partner], fallback=False)][:1]]}
         for t in sorted((t for t in scored if t.status in ("addressed", "mentioned")), key=lambda t: (t.score, t.theme))
     ]
     partner_only = [
@@ -552,8 +557,14 @@ def _sources(alignment: Alignment, metas: Mapping[str, DocumentMeta], authors: M
                 "relation": relation, "complete": complete or "unknown",
                 "partial": complete in ("partial", "no", "excerpt"), "words": words,
                 "status": _status_of(meta), "sentences": counts,
+                "summary_of": bool(_SUMMARY_OF.search(f"{meta.title} {meta.notes}")),
             })
     return out
+
+
+#: A document that is one party's summary of a joint text, not the text itself (title or manifest notes).
+_SUMMARY_OF = re.compile(r"\bsummary of (?:the |a |its |their )?(?:[\w-]+ ){0,4}?(?:joint )?(?:statement|declaration|"
+                         r"communiqu\w*)\b", re.I)
 
 
 def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Mapping[str, dict[str, Any]],
@@ -602,6 +613,15 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
         out.append(f"{', '.join(s['doc_id'] + ' (' + s['authors'] + ')' for s in reports)}: issued by others, "
                    f"{'it is' if len(reports) == 1 else 'they are'} quoted as a report on {party}, never counted in "
                    f"the scores, which rest on the texts {party} signed.")
+    for s in partner_docs:
+        if s["summary_of"]:
+            out.append(f"{s['doc_id']} is {s['issuer'] or s['authors']}'s summary of a joint statement, not the "
+                       f"statement itself: its sentences are {_possessive(party)} account of what was agreed (those "
+                       "reporting what both sides did count as agreed language); check the statement before "
+                       "quoting it as agreed wording.")
+    if alignment.basis == "signed" and used < THIN_PARTNER:
+        out.append(f"Thin evidence overall: {_possessive(party)} side rests on {used} signed sentences (fewer than "
+                   f"{THIN_PARTNER}): the overall score is an indication, not a measurement.")
     dates = sorted(s["date"] for s in partner_docs if s["date"])
     if dates and dates[-1][:4].isdigit() and int(dates[-1][:4]) <= _this_year() - 1:
         out.append(f"The newest partner text here is from {dates[-1]}: the briefing describes positions taken then, "
@@ -713,8 +733,12 @@ def _english(meta: DocumentMeta | None) -> bool:
     return lang.lower().startswith("en")
 
 
-def _line(text: str, theme: str, meta: DocumentMeta | None) -> Line | None:
-    """The sentence condensed to what it says on ``theme`` (English only; ``None`` when no sure line)."""
+def _line(text: str, theme: str, meta: DocumentMeta | None, *, of_parties: bool = True) -> Line | None:
+    """The sentence condensed to what it says on ``theme`` (English only; ``None`` when no sure line).
+
+    ``of_parties``: the line is reported of a text's signatories ("both sides committed to ..."), so the
+    sentence's subject must speak for them; ``False`` for the EU's own strategy, whose impersonal subjects
+    ("Cooperation will focus on ...") are the EU's voice."""
     if not _english(meta) or _LEANS.match(text):
         return None
     cue = _theme_cue(theme)
@@ -726,7 +750,33 @@ def _line(text: str, theme: str, meta: DocumentMeta | None) -> Line | None:
         return None
     # a line for a digital dialogue says something digital ("strengthen cooperation on tertiary education in
     # executive training" does not, whatever theme the sentence was put on)
-    return line if line is not None and _DIGITAL.search(line.phrase) else None
+    if line is None or not _DIGITAL.search(line.phrase):
+        return None
+    # the line is reported of the text's signatories: its subject must speak for them ("we", "both sides", a
+    # named party), not for a body they set up ("the ICRTF will build upon the successes of its ...")
+    return line if not of_parties or not line.subject or _speaks_for_parties(line.subject) else None
+
+
+@functools.lru_cache(maxsize=1)
+def _party_subject() -> re.Pattern[str]:
+    from ..extract.extractor import CommitmentExtractor
+
+    return CommitmentExtractor(decider=None)._subject_regex
+
+
+_GROUP_SUBJECT = re.compile(r"\b(?:members|leaders|partners|participants|signatories|ministers|governments|"
+                            r"countries|nations|sides)$", re.I)
+
+
+def _speaks_for_parties(subject: str) -> bool:
+    """Whether a sentence's subject speaks for the parties: we, both sides, named parties, their members."""
+    parts = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", subject.strip()) if p]
+
+    def party(part: str) -> bool:
+        m = _party_subject().match(part)
+        return (m is not None and len(part[m.end():].split()) <= 2) or bool(_GROUP_SUBJECT.search(part))
+
+    return bool(parts) and all(party(p) for p in parts)
 
 
 #: How a line reports an undertaking, by its strength.
@@ -871,7 +921,7 @@ def _talking_points(
             continue  # only the partner's own undertaking, weaker than the EU's, not already carrying a point
         eu_r, p_r = _rank(s["eu"]["strength"]), _rank(s["partner"]["strength"])
         p_line = _line(s["partner"]["text"], s["theme"], metas.get(s["partner"]["doc_id"]))
-        e_line = _line(s["eu"]["text"], s["theme"], metas.get(s["eu"]["doc_id"]))
+        e_line = _line(s["eu"]["text"], s["theme"], metas.get(s["eu"]["doc_id"]), of_parties=False)
         if eu_r >= 2 and p_r < eu_r and p_line is not None and e_line is not None and not p_line.stance \
                 and not e_line.stance:
             seen.add(s["theme"])
@@ -898,7 +948,7 @@ def _talking_points(
             break
         quotes = list(by_gap[g["theme"]].gaps) if g["theme"] in by_gap else []
         for q in quotes:  # the first EU sentence on the theme that says what the EU aims to do, in a line
-            line = _line(q.text, g["theme"], metas.get(q.doc_id))
+            line = _line(q.text, g["theme"], metas.get(q.doc_id), of_parties=False)
             if line is None or line.stance or line.phrase in said_lines:
                 continue  # a priority without a line of its own is left to the gap section: no template point
             said_lines.add(line.phrase)
