@@ -473,7 +473,8 @@ _GENERIC = frozenset("""technology technologies cooperation cooperate cooperatin
 partnership partnerships countries country international global european union united states support supporting
 promote promoting ensure including work working strengthen strengthening efforts effort continue important
 opportunities opportunity approach approaches issues development develop well also like-minded relevant
-values value shared commit committed commitment commitments""".split())
+values value shared commit committed commitment commitments principle principles framework frameworks
+government governments stakeholders stakeholder""".split())
 
 
 def _content_words(text: str) -> set[str]:

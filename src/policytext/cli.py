@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -145,6 +145,38 @@ def _load_docs(refs: list[str], corpus_dir: Path | None):
     return docs, corpus
 
 
+def _model_folder(model: Path | None) -> tuple[str | None, str | None]:
+    """(theme model folder, commitment model folder) of a ``--model`` folder; exits 2 when it holds neither."""
+    if model is None:
+        return None, None
+    theme = (model / "theme_model.npz").is_file() and (model / "theme_model.json").is_file()
+    commit = (model / "commitment_model.npz").is_file() and (model / "commitment_model.json").is_file()
+    if not model.is_dir() or not (theme or commit):
+        _fail(f"{model}: no model folder (it holds neither theme_model.npz/.json nor commitment_model.npz/.json; "
+              "write one with `policytext train`)")
+    return (str(model) if theme else None), (str(model) if commit else None)
+
+
+def _analyzer(model: Path | None):
+    """The analyzer of ``--model`` (the shipped models without one)."""
+    from .errors import PolicytextError
+    from .pipeline import Analyzer
+
+    theme, commit = _model_folder(model)
+    if theme is None and commit is None:
+        return Analyzer()
+    from .embed import Embedder
+    from .extract import CommitmentExtractor
+    from .themes import ThemeClassifier
+
+    embedder = Embedder() if theme else None
+    try:
+        classifier = ThemeClassifier.load(theme, embedder=embedder) if theme else None
+    except PolicytextError as e:
+        _fail(str(e))
+    return Analyzer(classifier=classifier, embedder=embedder, extractor=CommitmentExtractor(decider=commit or "default"))
+
+
 @app.command()
 def align(
     eu: Annotated[list[str], typer.Option("--eu", help="EU reference: document id (in --corpus) or file. Repeatable.")],
@@ -153,10 +185,12 @@ def align(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     by_document: Annotated[bool, typer.Option("--by-document", help="Score each partner document on its own "
                                               "(default: documents of the same partner together).")] = False,
+    model: Annotated[Path | None, typer.Option("--model", help="Folder of models written by `policytext train` (theme "
+                                               "and/or commitment model; default: the shipped ones).")] = None,
 ) -> None:
     """Score thematic alignment of partner documents with the EU reference, with intervals and evidence."""
     from .ingest import resolve_partners
-    from .pipeline import Analyzer, align_many, alignment_table
+    from .pipeline import align_many, alignment_table
 
     if fmt not in ("table", "json", "csv"):
         _fail(f"--format must be table, json or csv, not {fmt!r}")
@@ -175,7 +209,7 @@ def align(
     groups: dict[str, list] = {}
     for d in partner_docs:
         groups.setdefault(d.doc_id if by_document else (d.meta.partner or d.doc_id), []).append(d)
-    results = align_many(eu_docs, groups, analyzer=Analyzer())
+    results = align_many(eu_docs, groups, analyzer=_analyzer(model))
     if fmt == "json":
         typer.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -261,6 +295,8 @@ def score_cmd(
     precision: Annotated[str, typer.Option("--precision", help="Embedding precision: auto (bf16 on a CPU with AMX, else fp32), fp32 or bf16.")] = "auto",
     config: Annotated[Path | None, typer.Option("--config", help="JSON file of alignment settings (AlignConfig fields).")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal, off in CI).")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Folder of models written by `policytext train` (theme "
+                                               "and/or commitment model; default: the shipped ones).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace scores.* and summary.* already in --out.")] = False,
 ) -> None:
     """Score every document of a corpus against the EU reference, incrementally and resumably.
@@ -290,6 +326,7 @@ def score_cmd(
         _fail(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if not corpus_dir.exists():
         _fail(f"{corpus_dir}: corpus folder not found")
+    theme_model, commitment_model = _model_folder(model)
     align_config = None
     if config is not None:
         try:
@@ -300,7 +337,8 @@ def score_cmd(
         runner = make_executor(executor, workers=workers, scheduler=scheduler)  # starts nothing yet
         try:
             result = score_corpus(corpus_dir, eu=eu, store=store, out=out, config=align_config, executor=runner,
-                                  spec=AnalyzerSpec(device=device, backend=backend, precision=precision),
+                                  spec=AnalyzerSpec(device=device, backend=backend, precision=precision,
+                                                    theme_model=theme_model, commitment_model=commitment_model),
                                   progress=progress, force=force)
         finally:
             runner.close()
@@ -331,6 +369,8 @@ def report_cmd(
     signed: Annotated[bool, typer.Option("--signed/--own-partner-only",
                                          help="A partner named by name also gets the documents of others it signed "
                                               "(manifest signatories), e.g. a G7 communiqué for Japan.")] = True,
+    model: Annotated[Path | None, typer.Option("--model", help="Folder of models written by `policytext train` (theme "
+                                               "and/or commitment model; default: the shipped ones).")] = None,
 ) -> None:
     """Write a dialogue briefing per partner (HTML, Markdown, DOCX, JSON), and a comparison for several.
 
@@ -363,7 +403,7 @@ def report_cmd(
     if existing and not force:
         _fail(f"{existing[0]} exists; pass --force to overwrite it")
     try:
-        reports, comp = build_briefings(docs, eu, partner, signed=signed)
+        reports, comp = build_briefings(docs, eu, partner, signed=signed, analyzer=_analyzer(model))
     except KeyError as e:
         _fail(str(e.args[0]) if e.args else str(e))
     except (PolicytextError, ValueError) as e:
@@ -409,6 +449,105 @@ def evaluate_translations_cmd(
     except (PolicytextError, KeyError, ValueError) as e:
         _fail(str(e))
     typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) if as_json else result.format())
+
+
+_REVIEW_HELP = """  a = accept   s = skip   q = quit   or corrections, then Enter, e.g.
+  themes=ai,privacy   commitment=no   strength=firm   actor=EU   speaker=joint   (themes= for none)"""
+
+
+@app.command("review")
+def review_cmd(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder of the documents to review.")],
+    out: Annotated[Path, typer.Option("--out", help="Gold JSONL file the answers are appended to (a session on an "
+                                                    "existing file goes on where it stopped).")],
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="Review only this document (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after this many answers.")] = None,
+) -> None:
+    """Review the model's reading of sentences, least sure first; accept or correct each (saved at once as gold)."""
+    from .errors import PolicytextError
+    from .review import ReviewSession
+
+    if not corpus.is_dir():
+        _fail(f"{corpus}: corpus folder not found")
+    try:
+        session = ReviewSession(corpus, out, doc_ids=doc or None)
+    except (PolicytextError, KeyError) as e:
+        _fail(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e))
+    answered = 0
+    typer.echo(_REVIEW_HELP)
+    while (item := session.next()) is not None and (limit is None or answered < limit):
+        typer.echo(f"\n[{len(session.pending())} left] {item.doc_id} — {item.why}")
+        typer.echo(f"  “{item.text}”")
+        typer.echo(f"  themes: {', '.join(item.themes) or '-'}   commitment: {'yes' if item.commitment else 'no'}"
+                   + (f" ({item.strength}, actor {item.actor})" if item.commitment else "")
+                   + f"   speaker: {item.speaker or '-'}")
+        while True:
+            answer = typer.prompt(">", default="a", show_default=False).strip()
+            if answer == "q":
+                typer.echo(f"Stopped; {answered} answer(s) saved to {out}.")
+                return
+            if answer == "s":
+                session.skip(item)
+                break
+            try:
+                if answer == "a":
+                    session.accept(item)
+                else:
+                    session.correct(item, **_corrections(answer))
+            except ValueError as e:
+                typer.echo(f"  {e}")
+                continue
+            answered += 1
+            break
+    typer.echo(f"{answered} answer(s) saved to {out}; {len(session.pending())} sentence(s) left.")
+
+
+def _corrections(answer: str) -> dict[str, Any]:
+    """``themes=ai,privacy commitment=no ...`` -> keyword arguments of ``ReviewSession.correct``."""
+    out: dict[str, Any] = {}
+    for part in answer.split():
+        key, sep, value = part.partition("=")
+        if not sep or key not in ("themes", "commitment", "strength", "actor", "speaker"):
+            raise ValueError(f"not understood: {part!r}\n{_REVIEW_HELP}")
+        if key == "themes":
+            out[key] = [t for t in value.split(",") if t]
+        elif key == "commitment":
+            if value.lower() not in ("yes", "no", "y", "n", "true", "false"):
+                raise ValueError(f"commitment=yes or commitment=no, not {value!r}")
+            out[key] = value.lower() in ("yes", "y", "true")
+        else:
+            out[key] = value
+    return out
+
+
+@app.command("train")
+def train_cmd(
+    gold: Annotated[list[Path], typer.Argument(help="Gold sentence file(s): your corrections (policytext review) "
+                                                    "and any other gold, as one set.")],
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder holding the sentences' documents.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the new models (theme and commitment) and their "
+                                                    "model card.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the models in an existing --out folder.")] = False,
+    folds: Annotated[int, typer.Option(help="Folds of the grouped cross-validation (by document).")] = 5,
+) -> None:
+    """Retrain the theme and commitment models on gold sentences; print grouped-CV figures beside the models in use.
+
+    Use the result with `--model OUT` (score, report, align), `ThemeClassifier.load(OUT)` or
+    `CommitmentExtractor(decider=OUT)`.
+    """
+    from .errors import PolicytextError
+    from .evaluate.retrain import train_models
+
+    for path in gold:
+        if not path.is_file():
+            _fail(f"{path}: gold file not found")
+    if not corpus.is_dir():
+        _fail(f"{corpus}: corpus folder not found")
+    try:
+        report = train_models(gold, corpus, out, force=force, n_splits=folds)
+    except (PolicytextError, ValueError, FileExistsError) as e:
+        _fail(str(e))
+    typer.echo(report.format())
 
 
 def main() -> None:  # pragma: no cover - thin wrapper

@@ -292,7 +292,8 @@ def _rules(spec: Any) -> dict[str, Any]:
     return {
         "spacy": resolve_spacy_model(spec.spacy_model).to_dict(),
         "patterns_sha256": _files_sha(sorted((_package() / "extract" / "patterns").glob("*.jsonl"))),
-        "commitment_model_sha256": _files_sha(sorted((_package() / "data" / "commitment_model").glob("*.npz"))),
+        "commitment_model_sha256": _files_sha(sorted(Path(getattr(spec, "commitment_model", None)
+                                                          or _package() / "data" / "commitment_model").glob("*.npz"))),
         "policytext": __version__,
         "analysis_revision": ANALYSIS_REVISION,
     }

@@ -73,6 +73,7 @@ class AnalyzerSpec:
     ----------
     embedding_model, spacy_model : model names (resolved offline from installed packages).
     theme_model : folder of a theme model; ``None`` for the shipped one.
+    commitment_model : folder of a commitment model (``policytext train``); ``None`` for the shipped one.
     device : ``"auto"`` (GPU when present), ``"cpu"``, ``"cuda"``.
     batch_size : sentences per embedding forward pass.
     threads : torch threads per process (``None``: torch's default).
@@ -97,6 +98,7 @@ class AnalyzerSpec:
     embedding_model: str = "all-MiniLM-L6-v2"
     spacy_model: str = "en_core_web_sm"
     theme_model: str | None = None
+    commitment_model: str | None = None
     device: str = "auto"
     batch_size: int = 64
     threads: int | None = None
@@ -150,7 +152,8 @@ class AnalyzerSpec:
                                           device=resolve_device(self.device), cache=False,
                                           precision=self.precision))
         classifier = ThemeClassifier.load(self.theme_model, embedder=embedder)
-        return Analyzer(classifier=classifier, extractor=CommitmentExtractor(self.spacy_model), embedder=embedder,
+        extractor = CommitmentExtractor(self.spacy_model, decider=self.commitment_model or "default")
+        return Analyzer(classifier=classifier, extractor=extractor, embedder=embedder,
                         multilingual_embedder=DocumentMemo(MultilingualEmbedder(threads=self.threads or None,
                                                                                  cache=False)))
 

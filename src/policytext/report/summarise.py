@@ -202,7 +202,7 @@ _PROCEDURAL_MORE = re.compile(
     r"|\b(?:hold|convene|organi[sz]e|host)\w* (?:a |an |regular |further |periodic )?(?:meetings?|workshops?|"
     r"conferences?|expert meetings?)\b|\bexpert meetings?\b|\bwill complement\b|\bstakeholder (?:engagement|outreach)\b"
     r"|\b(?:two|both) sides discussed\b|\bthe following\b[^.]{0,80}$|\bwithout prejudice to\b"
-    r"|\btoday,? we (?:are )?announc\w*\b|\bwe are (?:proud|pleased) to announce\b"
+    r"|\bover the past year\b|\bhas grown\b|\btoday,? we (?:are )?announc\w*\b|\bwe are (?:proud|pleased) to announce\b"
     # descriptions of a body, not positions: "The Global Partnership is also an action coalition ...",
     # "By adding thirteen new members to the coalition ..."
     r"|^\W*(?:the|this|our) [\w -]{2,60}? is (?:also )?(?:an?|the|part of) (?:[\w-]+ ){0,3}?(?:coalition|initiative|"
@@ -779,6 +779,10 @@ def _speaks_for_parties(subject: str) -> bool:
     return bool(parts) and all(party(p) for p in parts)
 
 
+#: Themes about the formats of cooperation rather than a subject: an agreed undertaking on them without a shared
+#: pair gives no "build on" point (the EU sentence beside it would say nothing about the same subject).
+_FORMAT_THEMES = frozenset({"cooperation"})
+
 #: How a line reports an undertaking, by its strength.
 _SAID = {"firm": "committed to", "intent": "set out the intention to", "soft": "agreed on the need to"}
 
@@ -851,7 +855,8 @@ def _talking_points(
         if sum(p["kind"] == "build_on" for p in points) >= top:
             break
         cands = list(by_theme.get(t.theme, []))
-        if not cands and t.status == "addressed" and (t.evidence or t.gaps) and undertakings:
+        if (not cands and t.status == "addressed" and (t.evidence or t.gaps) and undertakings
+                and t.theme not in _FORMAT_THEMES):
             # No shared pair, but text both sides signed on a theme the EU addresses is still common ground to
             # build on: the partner-side undertakings on the theme, agreed first, beside the EU's closest sentence.
             eu_q = t.evidence[0].eu if t.evidence else t.gaps[0]
@@ -897,7 +902,7 @@ def _talking_points(
                         "propose to agree concrete next steps.")
             elif c["kind"] == "agreed" and " signed with " in doc:
                 text = (f"{label}: in {doc.rstrip(',')}, the signatories {third_person(said, True)}. We propose to "
-                        "take this forward between us.")
+                        f"discuss how the EU and {party} can take this forward in our dialogue.")
             elif c["kind"] == "agreed":
                 text = (f"{label}: {doc} reports that both sides {third_person(said, True)}. We propose to agree "
                         "concrete next steps.")
