@@ -334,6 +334,30 @@ def test_text_cosigned_with_others_counts_as_signed_but_not_in_the_own_text_scor
     assert "co-signed with others" in data["summary"]["basis"]
 
 
+def test_a_partys_summary_of_a_joint_statement_counts_but_not_as_its_own_position():
+    """Veloria's ministry summarises its joint statement with the EU: its text (the score counts it), but not
+    Veloria's position alone (no own-text score), and the briefing says so."""
+    from policytext.extract.speakers import summary_of_joint_text
+
+    meta = DocumentMeta("p-doc", title="Veloria-EU Digital Council held (ministry summary of the joint statement)",
+                        issuer="Ministry of Digital Affairs of Veloria", partner="Veloria", date="2024-05-01",
+                        doc_type="press_release")
+    assert summary_of_joint_text(meta)
+    assert not summary_of_joint_text(DocumentMeta("x", title="Joint statement of Veloria and the EU"))
+    assert summary_of_joint_text(DocumentMeta("y", title="Council held", notes="Veloria's summary of the first joint "
+                                                                               "statement, not the statement itself."))
+    units = [_unit(0, "p", "Veloria will invest in trustworthy AI testing facilities.", commitment=True,
+                   strength="firm", speaker="Veloria")]
+    plain = _align(units, [_vec(1, 0, 0, 0.12)], [[0.9, 0, 0]], kinds=["own"])
+    summary = align_units(EU_UNITS, EU_VECS, EU_THEMES, units, np.stack([_vec(1, 0, 0, 0.12)]), np.array([[0.9, 0, 0]]),
+                          THEMES, partner="Veloria", partner_kinds=["own"], own_text=[False])
+    assert summary.theme("ai").score == plain.theme("ai").score is not None
+    assert plain.theme("ai").own_score is not None and summary.theme("ai").own_score is None
+    data = summarise_briefing(summary, partner_meta=[meta])
+    assert any("summary of a joint statement, not the statement itself" in w and "own-text" in w
+               for w in data["summary"]["warnings"])
+
+
 def test_a_report_by_others_beside_signed_text_is_said_to_be_left_out_of_the_scores():
     units = [_unit(0, "p", "Both sides will deploy secure submarine cables to partner regions.", commitment=True,
                    strength="firm", speaker="joint"),

@@ -654,6 +654,7 @@ def align_units(
     partner_commitments_known: Sequence[bool] | bool = True,
     partner_kinds: Sequence[str] | None = None,
     cues: Mapping[str, re.Pattern[str] | None] | None = None,
+    own_text: Sequence[bool] | None = None,
 ) -> Alignment:
     """Align a partner's sentences with the EU's, theme by theme (the pure core).
 
@@ -680,6 +681,9 @@ def align_units(
         naming a theme the classifier did not put on it is a *mention* (a theme named in passing is not absent),
         and a pair of sentences listing several things is shared only when their items on the theme name the
         same things (:func:`anchored`).
+    own_text : per partner sentence, whether it counts toward ``own_score`` (default: the ``own`` ones).  A
+        party's summary of a joint statement is its own text, but what it reports was agreed with others:
+        :func:`~policytext.pipeline.align_analyses` keeps it out of the own-text score.
 
     Returns
     -------
@@ -751,6 +755,8 @@ def align_units(
     eu_weight = np.array([cfg.commitment_weight if u.commitment else 1.0 for u in eu_units])
     p_known = np.broadcast_to(np.asarray(partner_commitments_known, dtype=bool), (n_p,)).copy()
     own = np.array([k == "own" for k in kinds], dtype=bool)
+    if own_text is not None:
+        own &= np.asarray(list(own_text), dtype=bool).reshape(n_p)
     tasking = np.array([bool(TASKING.search(u.text) or PROCEDURAL.search(u.text)) for u in partner_units],
                        dtype=float) * TASKING_PENALTY
     rng = np.random.default_rng(_seed(cfg, eu_units, partner_units))

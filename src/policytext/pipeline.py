@@ -458,21 +458,24 @@ def align_analyses(eu: Sequence[Analysis], partner_analyses: Sequence[Analysis],
         arrays = [getattr(a, name) for a in items if len(a.units)]
         return np.concatenate(arrays) if arrays else np.zeros((0, width))
 
-    from .extract.speakers import default_reader, evidence_kind
+    from .extract.speakers import default_reader, evidence_kind, summary_of_joint_text
 
     reader = default_reader()
     party = reader.party(partner or next((a.meta.partner for a in pa if a.meta is not None and a.meta.partner), ""))
-    kinds = []
+    kinds: list[str] = []
+    own_text: list[bool] = []
     for a in pa:
         authors = reader.authors(a.meta, " ".join(u.text for u in a.units[:60]))
         kinds += [evidence_kind(u.speaker, authors, party) if u.speaker else "own" for u in a.units]
+        # a party's summary of a joint statement is its own text, but not its own position alone
+        own_text += [not summary_of_joint_text(a.meta)] * len(a.units)
     return align_units(
         [u for a in eu for u in a.units], cat(eu, "vectors", dim), cat(eu, "theme_scores", len(themes)),
         [u for a in pa for u in a.units], cat(pa, "vectors", dim), cat(pa, "theme_scores", len(themes)),
         themes, thresholds=eu[0].thresholds, partner=partner, config=config, models=models or {},
         partner_commitments_known=[a.commitments_extracted for a in pa for _ in a.units],
         partner_kinds=kinds if any(u.speaker for a in pa for u in a.units) else None,
-        cues=_cue_patterns(eu[0].backend),
+        cues=_cue_patterns(eu[0].backend), own_text=own_text,
     )
 
 

@@ -61,7 +61,7 @@ from .lexicon import Lexicon, load_lexicon
 if TYPE_CHECKING:  # pragma: no cover
     from ..records import Document, DocumentMeta
 
-__all__ = ["Authors", "SpeakerReader", "JOINT", "NONE", "OTHER", "EVIDENCE_KINDS", "evidence_kind",
+__all__ = ["Authors", "SpeakerReader", "JOINT", "NONE", "OTHER", "EVIDENCE_KINDS", "evidence_kind", "summary_of_joint_text",
            "speaker_parties", "speaker_label", "default_reader", "voice"]
 
 JOINT, NONE, OTHER = "joint", "none", "other"
@@ -182,6 +182,17 @@ def speaker_label(parties: Iterable[str], authors: Authors) -> str:
     if authors.parties and not authors.groups and set(names) == set(authors.parties) and len(names) > 1:
         return JOINT
     return "+".join(names)
+
+
+#: A document that is one party's summary of a joint text, not the text itself (its title or manifest notes say so).
+_SUMMARY_OF = re.compile(r"\bsummary of (?:the |a |its |their )?(?:[\w-]+ ){0,4}?(?:joint )?(?:statement|declaration|"
+                         r"communiqu\w*)\b", re.I)
+
+
+def summary_of_joint_text(meta: DocumentMeta | None) -> bool:
+    """Whether a document is a party's summary of a joint statement ("Digital Agency summary of the joint
+    statement"): its own text, whose sentences report what was agreed, so no evidence of its position alone."""
+    return meta is not None and bool(_SUMMARY_OF.search(f"{meta.title} {meta.notes}"))
 
 
 def evidence_kind(speaker: str, authors: Authors, partner: str | None) -> str:

@@ -526,7 +526,7 @@ def _status_of(meta: DocumentMeta) -> str:
 def _sources(alignment: Alignment, metas: Mapping[str, DocumentMeta], authors: Mapping[str, Any], party: str,
              analyzed: Sequence[Analysis], eu_analyzed: Sequence[Analysis]) -> list[dict[str, Any]]:
     """The source panel: per document its authors, date, completeness, words, status and what it adds."""
-    from ..extract.speakers import evidence_kind
+    from ..extract.speakers import evidence_kind, summary_of_joint_text
     from ..records import DocumentMeta
 
     by_id = {a.doc_id: a for a in (*analyzed, *eu_analyzed)}
@@ -557,14 +557,9 @@ def _sources(alignment: Alignment, metas: Mapping[str, DocumentMeta], authors: M
                 "relation": relation, "complete": complete or "unknown",
                 "partial": complete in ("partial", "no", "excerpt"), "words": words,
                 "status": _status_of(meta), "sentences": counts,
-                "summary_of": bool(_SUMMARY_OF.search(f"{meta.title} {meta.notes}")),
+                "summary_of": summary_of_joint_text(meta),
             })
     return out
-
-
-#: A document that is one party's summary of a joint text, not the text itself (title or manifest notes).
-_SUMMARY_OF = re.compile(r"\bsummary of (?:the |a |its |their )?(?:[\w-]+ ){0,4}?(?:joint )?(?:statement|declaration|"
-                         r"communiqu\w*)\b", re.I)
 
 
 def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Mapping[str, dict[str, Any]],
@@ -617,8 +612,8 @@ def _warnings(alignment: Alignment, sources: Sequence[dict[str, Any]], rows: Map
         if s["summary_of"]:
             out.append(f"{s['doc_id']} is {s['issuer'] or s['authors']}'s summary of a joint statement, not the "
                        f"statement itself: its sentences are {_possessive(party)} account of what was agreed (those "
-                       "reporting what both sides did count as agreed language); check the statement before "
-                       "quoting it as agreed wording.")
+                       "reporting what both sides did count as agreed language), so it is kept out of the own-text "
+                       "scores; check the statement before quoting it as agreed wording.")
     if alignment.basis == "signed" and used < THIN_PARTNER:
         out.append(f"Thin evidence overall: {_possessive(party)} side rests on {used} signed sentences (fewer than "
                    f"{THIN_PARTNER}): the overall score is an indication, not a measurement.")
