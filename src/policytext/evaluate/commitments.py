@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..records import DocumentMeta
@@ -194,8 +193,6 @@ def train_commitment_model(
     Returns the figures: ``{"rules": ..., "model_cv": ..., "cross_file": {file: ...}}`` (each a
     :func:`~policytext.evaluate.metrics.commitment_metrics` dict).
     """
-    import shutil
-
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
@@ -204,6 +201,7 @@ def train_commitment_model(
     from ..ingest import load_corpus
     from .gold import gold_files, read_golds
     from .metrics import commitment_metrics
+    from .themes import publish
 
     rows = read_golds(gold_paths)
     corpus = load_corpus(corpus_dir)
@@ -245,13 +243,8 @@ def train_commitment_model(
     model.meta.update(training_data={"files": gold_files(gold_paths), "ids": [r["id"] for r in rows]},
                       evaluation={k: v for k, v in figures.items()})
     folder = model.save(out)
-    written = ["commitment_model.npz", "commitment_model.json"]
-    if card is not None:
-        (folder / "README.md").write_text(card(model, figures), encoding="utf-8")
-        written.append("README.md")
-    if copy_to is not None:
-        for name in written:
-            shutil.copy2(folder / name, Path(copy_to) / name)
+    publish(folder, ["commitment_model.npz", "commitment_model.json"],
+            card(model, figures) if card is not None else None, copy_to)
     return figures
 
 

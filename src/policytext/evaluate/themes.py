@@ -79,7 +79,6 @@ def train_theme_model(
 
     Returns the cross-validation result.
     """
-    import shutil
 
     corpus_dir = Path(corpus_dir)
     rows = read_golds(gold_path)
@@ -98,14 +97,20 @@ def train_theme_model(
         **(extra or {}),
     }
     folder = model.save(out, extra=meta)
-    files = ["theme_model.npz", "theme_model.json"]
+    publish(folder, ["theme_model.npz", "theme_model.json"], card(model, cv) if card is not None else None, copy_to)
+    return cv
+
+
+def publish(folder: Path, files: list[str], card: str | None, copy_to: str | os.PathLike[str] | None) -> None:
+    """Write a saved model's card (``README.md``) beside its files, and copy them to ``copy_to``."""
+    import shutil
+
     if card is not None:
-        (folder / "README.md").write_text(card(model, cv), encoding="utf-8")
-        files.append("README.md")
+        (folder / "README.md").write_text(card, encoding="utf-8")
+        files = [*files, "README.md"]
     if copy_to is not None:
         for name in files:
             shutil.copy2(folder / name, Path(copy_to) / name)
-    return cv
 
 
 def _commitment_model():
