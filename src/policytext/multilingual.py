@@ -167,10 +167,15 @@ class _DefaultBackend(Backend):
     def describe(self, spec: Any) -> dict[str, Any]:
         from .models import resolve_sentence_model
 
-        theme_dir = Path(spec.theme_model) if spec.theme_model else _package() / "data" / "theme_model"
+        from .embed import STATIC, StaticEmbedder, static_theme_model_path
+
+        static = spec.embedding_model == STATIC
+        theme_dir = (Path(spec.theme_model) if spec.theme_model else
+                     static_theme_model_path() if static else _package() / "data" / "theme_model")
         precision = spec.resolved().precision
         return {
-            "embedding": resolve_sentence_model(spec.embedding_model, verify=False).to_dict(),
+            "embedding": (StaticEmbedder().info if static else
+                          resolve_sentence_model(spec.embedding_model, verify=False)).to_dict(),
             # float32 adds nothing, so stores written before precision was an option keep their keys
             **({"embedding_precision": precision} if precision != "fp32" else {}),
             **_rules(spec),

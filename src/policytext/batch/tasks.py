@@ -71,7 +71,9 @@ class AnalyzerSpec:
 
     Parameters
     ----------
-    embedding_model, spacy_model : model names (resolved offline from installed packages).
+    embedding_model, spacy_model : model names (resolved offline from installed packages);
+        ``embedding_model="static"`` (:data:`policytext.embed.STATIC`) is the fast path: static vectors
+        distilled from MiniLM and the theme model trained with them (lower theme F1: see the README).
     theme_model : folder of a theme model; ``None`` for the shipped one.
     commitment_model : folder of a commitment model (``policytext train``); ``None`` for the shipped one.
     device : ``"auto"`` (GPU when present), ``"cpu"``, ``"cuda"``.
@@ -115,8 +117,10 @@ class AnalyzerSpec:
 
     def resolved(self) -> AnalyzerSpec:
         """This spec with ``precision="auto"`` decided for this machine (``"fp32"`` or ``"bf16"``)."""
-        from ..embed import resolve_precision
+        from ..embed import STATIC, resolve_precision
 
+        if self.embedding_model == STATIC:  # table lookups: no precision to choose
+            return replace(self, precision="fp32")
         return replace(self, precision=resolve_precision(self.precision, self.device))
 
     @property
@@ -139,7 +143,7 @@ class AnalyzerSpec:
 
     def build(self) -> Analyzer:
         """Build the analyzer (models load lazily on first use)."""
-        from ..embed import Embedder, MultilingualEmbedder
+        from ..embed import STATIC, Embedder, MultilingualEmbedder, StaticEmbedder, static_theme_model_path
         from ..extract import CommitmentExtractor
         from ..pipeline import Analyzer
         from ..themes import ThemeClassifier
@@ -148,10 +152,14 @@ class AnalyzerSpec:
             import torch
 
             torch.set_num_threads(self.threads)
-        embedder = DocumentMemo(Embedder(self.embedding_model, batch_size=self.batch_size,
-                                          device=resolve_device(self.device), cache=False,
-                                          precision=self.precision))
-        classifier = ThemeClassifier.load(self.theme_model, embedder=embedder)
+        if self.embedding_model == STATIC:
+            embedder = DocumentMemo(StaticEmbedder())
+            classifier = ThemeClassifier.load(self.theme_model or static_theme_model_path(), embedder=embedder)
+        else:
+            embedder = DocumentMemo(Embedder(self.embedding_model, batch_size=self.batch_size,
+                                              device=resolve_device(self.device), cache=False,
+                                              precision=self.precision))
+            classifier = ThemeClassifier.load(self.theme_model, embedder=embedder)
         extractor = CommitmentExtractor(self.spacy_model, decider=self.commitment_model or "default")
         return Analyzer(classifier=classifier, extractor=extractor, embedder=embedder,
                         multilingual_embedder=DocumentMemo(MultilingualEmbedder(threads=self.threads or None,
