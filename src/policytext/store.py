@@ -143,6 +143,9 @@ FROM (SELECT s.doc_key, s.analysis_fp, s.doc_id, s.segment_id, s.idx, s.theme_sc
 """
 
 
+#: Up to this many rows an insert goes row by row (no Arrow, no pandas import).
+SMALL_INSERT = 64
+
 class StoreError(PolicytextError):
     """The store cannot be opened or used (locked by another process, damaged, wrong path, disk full, read-only)."""
 
@@ -614,9 +617,19 @@ class Store:
         self.con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
 
     def _insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert many rows at once, through Arrow (row-by-row ``executemany`` is ~100x slower in DuckDB)."""
+        """Insert many rows at once, through Arrow (row-by-row ``executemany`` is ~100x slower in DuckDB);
+        a few rows (a no-op rerun's bookkeeping) row by row, which spares the import of pandas that
+        DuckDB's Arrow path makes (half a second of a rerun that has nothing else to do)."""
         if not rows:
             return
+        if len(rows) <= SMALL_INSERT:
+            cols = list(rows[0])
+            if all(list(r) == cols for r in rows):
+                self.con.executemany(
+                    f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                    [[r[c] for c in cols] for r in rows],
+                )
+                return
         import pyarrow as pa
 
         try:

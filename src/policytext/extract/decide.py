@@ -27,6 +27,7 @@ with a model card, in ``policytext/data/commitment_model/``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -165,9 +166,14 @@ class CommitmentModel:
                    meta={"C": C, "n": int(len(X))})
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Probability that each row's sentence is a commitment."""
+        """Probability that each row's sentence is a commitment.
+
+        Each row's log-odds is an exactly rounded sum (``math.fsum``), not a BLAS dot product whose
+        summation order depends on the CPU's vector width: the decision is the same on every machine.
+        """
         X = np.asarray(X, dtype=np.float64).reshape(-1, len(FEATURES))
-        return 1.0 / (1.0 + np.exp(-(X @ self.coef + self.intercept)))
+        z = np.array([math.fsum(row) for row in X * self.coef]) + self.intercept if len(X) else np.zeros(0)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def decide(self, X: np.ndarray) -> np.ndarray:
         return self.predict_proba(X) >= self.threshold
