@@ -618,8 +618,8 @@ class Store:
 
     def _insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many rows at once, through Arrow (row-by-row ``executemany`` is ~100x slower in DuckDB);
-        a few rows (a no-op rerun's bookkeeping) row by row, which spares the import of pandas that
-        DuckDB's Arrow path makes (half a second of a rerun that has nothing else to do)."""
+        a few rows (a no-op rerun's bookkeeping) row by row, which keeps DuckDB's Arrow path, and the
+        pandas import it makes, out of the work of deciding that nothing changed."""
         if not rows:
             return
         if len(rows) <= SMALL_INSERT:
