@@ -489,7 +489,7 @@ def review_cmd(
                    + (f" ({item.strength}, actor {item.actor})" if item.commitment else "")
                    + f"   speaker: {item.speaker or '-'}")
         while True:
-            answer = typer.prompt(">", default="a", show_default=False).strip()
+            answer = typer.prompt(">").strip()  # no default: Enter alone accepts nothing
             if answer == "q":
                 typer.echo(f"Stopped; {answered} answer(s) saved to {out}.")
                 return
