@@ -458,6 +458,45 @@ def evaluate_translations_cmd(
     typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) if as_json else result.format())
 
 
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="What to look for, in words (e.g. \"subsea cables\").")],
+    store: Annotated[Path, typer.Option("--store", help="A store written by `policytext score`.")],
+    partner: Annotated[str | None, typer.Option("--partner", help="Only this partner's documents.")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Only sentences on this theme (an id).")] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="joint, EU, partner (one party alone) or a "
+                                                "speaker label such as US.")] = None,
+    commitments: Annotated[bool, typer.Option("--commitments", help="Only commitments.")] = False,
+    strength: Annotated[str | None, typer.Option("--strength", help="Only commitments of this strength.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only documents dated on or after YYYY-MM-DD.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Only documents in this language (en, fr...).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many sentences to show.")] = 20,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, lexical or embedding.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per sentence.")] = False,
+) -> None:
+    """Find the sentences of an analysed corpus on a subject: hybrid ranking (BM25 + meaning), with filters."""
+    from .errors import PolicytextError
+    from .search import SearchError, search
+
+    if not store.is_file():
+        _fail(f"{store}: store not found (write one with `policytext score --store`)")
+    try:
+        found = search(store, query, partner=partner, theme=theme, speaker=speaker, commitments=commitments,
+                       strength=strength, since=since, lang=lang, limit=limit, mode=mode)
+    except (SearchError, PolicytextError) as e:
+        _fail(str(e))
+    if as_json:
+        for row in found.to_dict(orient="records"):
+            typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    if found.empty:
+        typer.echo("No sentence matches.")
+        return
+    for row in found.itertuples():
+        extra = f", {row.strength}" if row.commitment else ""
+        typer.echo(f"{row.rank}. [{row.anchor}; {row.speaker or '?'}{extra}] {row.sentence}\n   ({row.why})")
+
+
 _REVIEW_HELP = """  a = accept   s = skip   q = quit   or corrections, then Enter, e.g.
   themes=ai,privacy   commitment=no   strength=firm   actor=EU   speaker=joint   (themes= for none)"""
 
