@@ -67,7 +67,8 @@ def search(
     """Sentences of ``store`` (a :class:`~policytext.store.Store` or its path) that match ``query``.
 
     Returns a DataFrame, best first: ``rank``, ``score`` (the fused reciprocal-rank score), ``sentence``,
-    ``doc_id``, ``title``, ``date``, ``partner``, ``anchor`` (``doc, p. N, para. M``), ``speaker``,
+    ``doc_id``, ``idx`` (the sentence's index in its document), ``title``, ``date``, ``partner``,
+    ``anchor`` (``doc, p. N, para. M``), ``speaker``,
     ``themes`` (assigned), ``commitment``, ``strength``, ``why``.  An empty frame when nothing matches.
     ``mode``: ``"hybrid"``, ``"lexical"`` or ``"embedding"`` (the baselines of the two halves).
     ``embedders``: vector size -> embedder of that space (default: MiniLM 384, static 256, USE 512).
@@ -103,8 +104,8 @@ def search(
     finally:
         if own:
             db.close()
-    columns = ["rank", "score", "sentence", "doc_id", "title", "date", "partner", "anchor", "speaker", "themes",
-               "commitment", "strength", "why"]
+    columns = ["rank", "score", "sentence", "doc_id", "idx", "title", "date", "partner", "anchor", "speaker",
+               "themes", "commitment", "strength", "why"]
     if not rows:
         return pd.DataFrame(columns=columns)
     q_terms = _terms(query)
@@ -126,7 +127,8 @@ def search(
         where = ", ".join(filter(None, [r["doc_id"], f"p. {r['page']}" if r["page"] else "",
                                         f"para. {r['paragraph'] + 1}" if r["paragraph"] is not None else ""]))
         out.append({"rank": rank, "score": round(float(fused[i]), 6), "sentence": r["text"], "doc_id": r["doc_id"],
-                    "title": r["title"], "date": r["date"], "partner": r["partner"], "anchor": where,
+                    "idx": int(r["idx"]), "title": r["title"], "date": r["date"], "partner": r["partner"],
+                    "anchor": where,
                     "speaker": r["speaker"], "themes": r["themes"], "commitment": bool(r["commitment"]),
                     "strength": r["strength"], "why": why})
     return pd.DataFrame(out, columns=columns)
