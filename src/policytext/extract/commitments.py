@@ -184,7 +184,18 @@ class CommitmentFinder:
                 out.append(found)
         return out
 
-    def describe(self, doc: Doc, context: SentenceContext | None = None) -> dict[str, Any] | None:
+    def read(self, doc: Doc, context: SentenceContext | None = None, *, describe: bool = False
+             ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(the first commitment of ``doc`` or ``None``; with ``describe``, when there is none, the first
+        sentence read as one would be: :meth:`describe`), sharing one actor index and phrase match."""
+        actors, phrases = self._actor_index(doc), self._phrases(doc)
+        hit = next((f for sent in doc.sents if (f := self.analyse(sent, actors, phrases, context)) is not None), None)
+        described = self.describe(doc, context, actors=actors, phrases=phrases) if hit is None and describe else None
+        return hit, described
+
+    def describe(self, doc: Doc, context: SentenceContext | None = None, *,
+                 actors: dict[int, tuple[str, str]] | None = None,
+                 phrases: dict[str, list[tuple[int, int]]] | None = None) -> dict[str, Any] | None:
         """The first sentence of ``doc`` read as a commitment would be, whether or not the rules take it.
 
         Its main predicate's subject (actor), action and details (object, negation, condition,
@@ -204,8 +215,10 @@ class CommitmentFinder:
         if root.i < first.i:
             root = next((t for t in content if t.pos_ in ("VERB", "AUX")), first)
         in_sent = {t.i for t in sent}
-        phrase_at = {kind: [(a, b) for a, b in spans if a in in_sent] for kind, spans in self._phrases(doc).items()}
-        kind, actor, actor_text = self._actor(self._subject(root), root, self._actor_index(doc), phrase_at)
+        phrases = self._phrases(doc) if phrases is None else phrases
+        actors = self._actor_index(doc) if actors is None else actors
+        phrase_at = {kind: [(a, b) for a, b in spans if a in in_sent] for kind, spans in phrases.items()}
+        kind, actor, actor_text = self._actor(self._subject(root), root, actors, phrase_at)
         out: dict[str, Any] = {"strength": None, "cue": "", "actor": actor, "actor_text": actor_text, "rule": "model"}
         out.update(self._details(sent, self._action(self._chain(root), root) or root, phrase_at))
         out.update(start=sent.start_char, end=sent.end_char, text=sent.text)

@@ -230,7 +230,7 @@ class CommitmentExtractor:
         """
         docs = list(docs)
         nlp = self.nlp
-        jobs: list[tuple[str, tuple[int, int, str]]] = []
+        jobs: list[tuple[str, tuple[int, int, int, str]]] = []
         light: list[tuple[int, Segment, int]] = []
         markers: list[list[str]] = []
         leads: list[list[int | None]] = []
@@ -245,14 +245,14 @@ class CommitmentExtractor:
             for i, (seg, (marker, offset)) in enumerate(zip(sents, split)):
                 text = seg.text[offset:]
                 if not skip[i] and (not self.prefilter or self.is_candidate(text, marker)):
-                    jobs.append((text, (d, i, marker)))
+                    jobs.append((text, (d, i, offset, marker)))
                 else:
                     light.append((d, seg, offset if not skip[i] else 0))
         readings: list[dict[int, Reading]] = [{} for _ in docs]
         entities: list[list[Entity]] = [[] for _ in docs]
-        for sdoc, (d, i, marker) in self._parse(jobs):
+        for sdoc, (d, i, offset, marker) in self._parse(jobs):
             seg = docs[d].sentences[i]
-            entities[d].extend(self._entities(sdoc, docs[d], seg, split_marker(seg.text)[1]))
+            entities[d].extend(self._entities(sdoc, docs[d], seg, offset))
             readings[d][i] = self._read(sdoc, marker)
         tagger = self._tagger
         for d, seg, offset in light:
@@ -286,18 +286,18 @@ class CommitmentExtractor:
         if len(leads) != len(sentences):
             raise ValueError(f"leads has {len(leads)} items but sentences has {len(sentences)}; pass one per sentence")
         lead_texts = sorted({t for t in leads if t})
+        texts = list(sentences) + lead_texts
         jobs = []
-        for i, text in enumerate(list(sentences) + lead_texts):
+        for i, text in enumerate(texts):
             marker, offset = split_marker(text)
-            jobs.append((text[offset:], (i, 0, marker)))
+            jobs.append((text[offset:], (i, offset, marker)))
         out: list[Reading | None] = [None] * len(jobs)
-        for sdoc, (i, _, marker) in self._parse(jobs):
-            text = (list(sentences) + lead_texts)[i]
-            if looks_like_heading(text):
+        for sdoc, (i, offset, marker) in self._parse(jobs):
+            if looks_like_heading(texts[i]):
                 out[i] = Reading(hit=None, described=None, candidate=False, marker=marker)
             else:
                 out[i] = self._read(sdoc, marker)
-                out[i].candidate = self.is_candidate(text[split_marker(text)[1]:], marker)
+                out[i].candidate = self.is_candidate(texts[i][offset:], marker)
         by_text = {t: out[len(sentences) + k] for k, t in enumerate(lead_texts)}
         readings = [r for r in out[: len(sentences)] if r is not None]
         for r, lead in zip(readings, leads):
@@ -319,8 +319,7 @@ class CommitmentExtractor:
         if len(metas) != len(sentences):
             raise ValueError(f"metas has {len(metas)} items but sentences has {len(sentences)}; pass one per sentence")
         readings = self.read(sentences, leads)
-        keep = [self._decide([text], [r], meta)[0] for text, r, meta in zip(sentences, readings, metas)]
-        return self.records(sentences, keep, metas)
+        return self.records(sentences, self.decide(sentences, readings, metas), metas)
 
     def records(self, sentences: Sequence[str], hits: Sequence[dict[str, Any] | None],
                 metas: Sequence[DocumentMeta | None]) -> list[Commitment | None]:
@@ -361,10 +360,7 @@ class CommitmentExtractor:
 
     def _read(self, sdoc, marker: str) -> Reading:
         finder = self.nlp.get_pipe("policytext_commitments")
-        context = SentenceContext(marker=marker)
-        hits = finder.match(sdoc, context)
-        hit = hits[0] if hits else None
-        described = finder.describe(sdoc, context) if hit is None and self.decider is not None else None
+        hit, described = finder.read(sdoc, SentenceContext(marker=marker), describe=self.decider is not None)
         return Reading(hit=hit, described=described, candidate=True, marker=marker)
 
     @staticmethod
