@@ -171,17 +171,21 @@ def cpu_kind() -> str:
 def whole_process(corpus: Path, eu: str, tmp: Path, workers: int, precision: str = "auto",
                   embedding: str = "minilm") -> dict[str, Any]:
     """``policytext score`` as a user runs it, in a fresh process: cold (new store, models loaded), then the
-    same command again on the unchanged corpus (a no-op rerun: imports, checks, one store query)."""
+    same command again on the unchanged corpus (a no-op rerun: imports, checks, one store query), five times."""
     exe = Path(sys.executable).with_name("policytext")
     cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "policytext"]), "score",
            str(corpus), "--eu", eu, "--out", str(tmp / f"cli-{embedding}"), "--workers", str(workers),
            "--precision", precision, "--embedding", embedding, "--no-progress"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    out = {}
-    for name, extra in (("cold", []), ("rerun", ["--force"])):
+    def timed(extra: list[str]) -> float:
         t = time.perf_counter()
         subprocess.run(cmd + extra, capture_output=True, text=True, check=True, env=env)
-        out[name] = time.perf_counter() - t
+        return time.perf_counter() - t
+
+    out = {"cold": timed([])}
+    # A rerun takes well under a second, where a shared machine's noise is ±15%: the median of five.
+    reruns = sorted(timed(["--force"]) for _ in range(5))
+    out["rerun"], out["rerun_min"], out["rerun_max"] = reruns[2], reruns[0], reruns[-1]
     return out
 
 
@@ -266,7 +270,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ratios["process_rerun_speedup"] = pr["cold"] / pr["rerun"]
         print(f"whole `policytext score` process, 2 workers, {report['cpu']} CPU, precision {st['precision']}: "
               f"cold {pr['cold']:.1f} s = {ratios['process_cold_vs_spacy']:.2f}x spaCy's plain parse "
-              f"({spacy_s:.1f} s; target >= 1.0x); no-op rerun {pr['rerun']:.2f} s = "
+              f"({spacy_s:.1f} s; target >= 1.0x); no-op rerun {pr['rerun']:.2f} s (median of 5, "
+              f"{pr['rerun_min']:.2f}-{pr['rerun_max']:.2f}) = "
               f"{ratios['process_rerun_speedup']:.0f}x faster than cold (target >= 50x)")
     if "process_static" in report:
         ps = report["process_static"]
@@ -274,7 +279,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ratios["process_static_rerun_speedup"] = ps["cold"] / ps["rerun"]
         print(f"the same with --embedding static (the fast option; lower theme F1, see the README): cold "
               f"{ps['cold']:.1f} s = {ratios['process_static_cold_vs_spacy']:.2f}x spaCy's plain parse; no-op rerun "
-              f"{ps['rerun']:.2f} s = {ratios['process_static_rerun_speedup']:.0f}x faster than cold")
+              f"{ps['rerun']:.2f} s (median of 5, {ps['rerun_min']:.2f}-{ps['rerun_max']:.2f}) = {ratios['process_static_rerun_speedup']:.0f}x faster than cold")
     report["ratios"] = ratios
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))

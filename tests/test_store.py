@@ -210,3 +210,22 @@ def test_an_analyzers_analysis_is_stored_and_loaded_unchanged(tmp_path, demo_dir
         db.put_result(run_id=run, doc_id=made.doc_id, doc_key=made.doc_key, role="partner", status="analysed",
                       analysis_fp="fp", analysis=made)
         assert_same_analysis(db.load_analysis(made.doc_key, "fp"), made)
+
+
+def test_result_rows_become_the_frame_duckdb_itself_would_give():
+    """Batch results are fetched as plain rows (no pandas on a no-op rerun); asked for a DataFrame, they
+    give DuckDB's own ``.df()``: same values, NULLs and dtypes."""
+    import duckdb
+
+    from policytext.batch.run import Rows
+
+    query = ("SELECT * FROM (VALUES ('a', 1.5, 3::INTEGER, NULL::INTEGER, NULL::VARCHAR, 7::BIGINT), "
+             "('b', NULL, 4::INTEGER, 5::INTEGER, 'x', 8::BIGINT)) t(s, d, i, ni, nv, b)")
+    con = duckdb.connect()
+    cur = con.execute(query)
+    rows = Rows(tuple(c[0] for c in cur.description), tuple(str(c[1]) for c in cur.description), cur.fetchall())
+    expected = con.sql(query).df()
+    pd.testing.assert_frame_equal(rows.frame(), expected)
+    assert len(rows) == 2 and rows.records()[1]["nv"] == "x"
+    empty = Rows(rows.columns, rows.types, [])
+    assert list(empty.frame().columns) == list(expected.columns) and len(empty) == 0

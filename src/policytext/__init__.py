@@ -10,7 +10,6 @@ until a function that needs one is called.
 from __future__ import annotations
 
 import logging
-from importlib.metadata import PackageNotFoundError, version
 
 from .errors import (
     DocumentError,
@@ -28,11 +27,6 @@ from .pipeline import AnalyzedDocument, Analyzer, align, align_many, alignment_t
 from .records import (Analysis, Commitment, Document, DocumentMeta, Entity, Failure, Page, Segment, ThemeScore,
                       to_frame)
 from .taxonomy import Taxonomy, Theme, load_taxonomy
-
-try:
-    __version__ = version("policytext")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
 
 logging.getLogger("policytext").addHandler(logging.NullHandler())
 
@@ -58,10 +52,17 @@ _LAZY = {
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # read from the installed metadata on first use (importlib.metadata is slow)
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("policytext")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0.0.0+unknown"
     if name in _LAZY:
         import importlib
 

@@ -226,6 +226,18 @@ def align(
             typer.echo(alignment_table(results).to_string(na_rep="-", float_format=lambda x: f"{x:.0f}"))
 
 
+def _text_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as a plain aligned text table (scores to one decimal, ``-`` for missing), without pandas."""
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "-" if v != v else f"{v:.1f}"
+        return "-" if v is None else str(v)
+
+    body = [columns] + [[cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(line[i]) for line in body) for i in range(len(columns))]
+    return "\n".join("  ".join(v.rjust(w) for v, w in zip(line, widths)).rstrip() for line in body)
+
+
 def _num(x: float | None) -> str:
     from .formatting import number
 
@@ -355,11 +367,12 @@ def score_cmd(
     typer.echo(f"Scored {c['documents']} document(s) in {result.seconds:.1f}s: {c['analysed']} analysed, "
                f"{c['scored'] - c['analysed']} re-scored, {c['skipped']} unchanged, {c['failed']} failed "
                f"(run {result.run_id}, store {result.store})")
-    cols = ["doc_id", "partner", "overall", "low", "high", "backend", "status"]
-    if len(result.summary):
-        typer.echo(result.summary[cols].to_string(index=False))
-    for _, row in result.failures.iterrows():
-        typer.echo(f"failed: {row['doc_id']}: {row['error']}", err=True)
+    summary = result.rows["summary"].records()
+    if summary:
+        typer.echo(_text_table(summary, ["doc_id", "partner", "overall", "low", "high", "backend", "status"]))
+    for row in summary:
+        if row["status"] == "failed":
+            typer.echo(f"failed: {row['doc_id']}: {row['error']}", err=True)
     for f in result.files:
         typer.echo(f"wrote {f}")
     raise typer.Exit(result.exit_code)

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,26 +86,71 @@ def _references(eu: Sequence[str], sources: list[Source]) -> tuple[list[Source],
 
 
 @dataclass(frozen=True)
+class Rows:
+    """A query's result as plain rows, made a DataFrame only when asked.
+
+    A rerun that changes nothing then never imports pandas: the result files are
+    written by DuckDB itself and the command line prints these rows.
+    """
+
+    columns: tuple[str, ...]
+    types: tuple[str, ...]  # DuckDB type names
+    rows: list[tuple[Any, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as DataFrame, with the dtypes DuckDB's own ``.df()`` gives these columns."""
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(self.rows, columns=list(self.columns))
+        for name, kind in zip(self.columns, self.types):
+            if kind == "VARCHAR":
+                frame[name] = frame[name].astype("str")
+            elif kind in _INTEGER_DTYPES:  # with NULLs: pandas' nullable integers (Int32), as DuckDB gives
+                dtype = _INTEGER_DTYPES[kind]
+                frame[name] = frame[name].astype(dtype if frame[name].notna().all() else dtype.capitalize())
+            elif kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL"):
+                frame[name] = frame[name].astype("float64")
+        return frame
+
+
+_INTEGER_DTYPES = {"TINYINT": "int8", "SMALLINT": "int16", "INTEGER": "int32", "BIGINT": "int64"}
+
+
+@dataclass(frozen=True)
 class BatchResult:
     """What a batch run did, and its results (read from the store).
 
     Attributes
     ----------
-    scores : one row per document × theme (score, low, high, coverage, ..., backend).
+    scores : one row per document × theme (score, low, high, coverage, ..., backend), a DataFrame.
     summary : one row per document: overall, interval, status (``ok``/``failed``), error, action,
-        backend, language.
+        backend, language, a DataFrame.
+    rows : the same two tables as plain rows (``rows["summary"].records()``), without pandas.
     counts : ``documents``, ``analysed``, ``scored``, ``skipped``, ``failed``.
     files : the output files written.
     """
 
     run_id: str
     store: str
-    scores: pd.DataFrame
-    summary: pd.DataFrame
+    rows: dict[str, Rows]
     counts: dict[str, int]
     seconds: float
     files: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        return self.rows["scores"].frame()
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        return self.rows["summary"].frame()
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -223,7 +268,7 @@ def score_corpus(
 
     backends = spec.backends
     models = {b: spec.describe(b) for b in backends}
-    fps = {b: spec.fingerprint(b) for b in backends}
+    fps = {b: spec.fingerprint(b, models[b]) for b in backends}
     # The run's keys cover every backend a document may be routed to (the route is a function of the
     # document and spec.backend), so a score is found again whichever backend its document took.
     analysis_fp = fps["default"] if backends == ("default",) else digest(*(f"{b}:{fps[b]}" for b in backends))
@@ -334,9 +379,12 @@ def score_corpus(
         seconds = time.perf_counter() - t_start
         db.finish_run(run_id, status="finished", n_analysed=counts["analysed"], n_scored=counts["scored"],
                       n_skipped=counts["skipped"], n_failed=counts["failed"], seconds=seconds)
-        scores, summary = _results(db, run_id, reference_key, score_fp)
-        files = _write_outputs(db, scores, summary, Path(out)) if out is not None else ()
-        return BatchResult(run_id=run_id, store=db.path, scores=scores, summary=summary, counts=counts,
+        try:
+            rows = _results(db, run_id, reference_key, score_fp)
+            files = _write_outputs(db, Path(out)) if out is not None else ()
+        finally:
+            _drop_outputs(db)
+        return BatchResult(run_id=run_id, store=db.path, rows=rows, counts=counts,
                            seconds=seconds, files=files, settings=settings)
     except BaseException:
         # Stopped (store unwritable, reference unusable, interrupted): say so in the run's record if the
@@ -469,16 +517,17 @@ _SCORE_COLS = ["theme", "score", "low", "high", "eu_coverage", "partner_coverage
 _BACKEND = "coalesce(json_extract_string(a.detail, '$.models.backend'), 'default')"
 
 
-def _results(db: Store, run_id: str, reference_key: str, score_fp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _results(db: Store, run_id: str, reference_key: str, score_fp: str) -> dict[str, Rows]:
+    """The run's two result tables, as rows, left also as temp tables ``_out_scores`` and ``_out_summary``."""
     cols = ", ".join(f't."{c}"' for c in _SCORE_COLS)
-    scores = db.sql(
+    scores = (
         f"SELECT i.doc_id, t.partner, {cols}, {_BACKEND} AS backend, i.doc_key FROM run_items i "
         "JOIN theme_alignments t ON t.doc_key = i.doc_key AND t.reference_key = ? AND t.score_fp = ? "
         "JOIN alignments a ON a.doc_key = i.doc_key AND a.reference_key = ? AND a.score_fp = ? "
         "WHERE i.run_id = ? AND i.role = 'partner' AND i.status <> 'failed' ORDER BY i.doc_id, t.theme",
         [reference_key, score_fp, reference_key, score_fp, run_id],
     )
-    summary = db.sql(
+    summary = (
         "SELECT i.doc_id, d.title, coalesce(a.partner, d.partner) AS partner, a.overall, "
         "a.overall_low AS low, a.overall_high AS high, "
         "CASE WHEN i.status = 'failed' THEN 'failed' ELSE 'ok' END AS status, i.error, i.error_type, "
@@ -489,21 +538,29 @@ def _results(db: Store, run_id: str, reference_key: str, score_fp: str) -> tuple
         "WHERE i.run_id = ? AND i.role = 'partner' ORDER BY i.doc_id",
         [reference_key, score_fp, run_id],
     )
-    return scores, summary
+    tables = {}
+    for name, (query, params) in (("scores", scores), ("summary", summary)):
+        db.con.execute(f"CREATE OR REPLACE TEMP TABLE _out_{name} AS {query}", params)
+        cur = db.con.execute(f"SELECT * FROM _out_{name}")
+        tables[name] = Rows(tuple(d[0] for d in cur.description), tuple(str(d[1]) for d in cur.description),
+                            cur.fetchall())
+    return tables
 
 
 #: The result files ``score_corpus(out=...)`` writes.
 OUTPUT_FILES = ("scores.parquet", "scores.csv", "summary.parquet", "summary.csv")
 
 
-def _write_outputs(db: Store, scores: pd.DataFrame, summary: pd.DataFrame, out: Path) -> tuple[str, ...]:
+def _write_outputs(db: Store, out: Path) -> tuple[str, ...]:
+    """Write the tables :func:`_results` left in the store's session, by DuckDB (no pandas)."""
     out.mkdir(parents=True, exist_ok=True)
     files = []
-    for name, frame in (("scores", scores), ("summary", summary)):
-        db.con.register(f"_out_{name}", frame)
-        try:
-            for fmt in ("parquet", "csv"):
-                files.append(str(db.copy_to(f"SELECT * FROM _out_{name}", out / f"{name}.{fmt}", fmt=fmt)))
-        finally:
-            db.con.unregister(f"_out_{name}")
+    for name in ("scores", "summary"):
+        for fmt in ("parquet", "csv"):
+            files.append(str(db.copy_to(f"SELECT * FROM _out_{name}", out / f"{name}.{fmt}", fmt=fmt)))
     return tuple(files)
+
+
+def _drop_outputs(db: Store) -> None:
+    for name in ("scores", "summary"):
+        db.con.execute(f"DROP TABLE IF EXISTS _out_{name}")

@@ -134,9 +134,12 @@ class AnalyzerSpec:
 
         return get_backend(backend).describe(self)
 
-    def fingerprint(self, backend: str = "default") -> str:
-        """SHA-256 of :meth:`describe` without local paths: what stored analyses of ``backend`` are keyed by."""
-        desc = self.describe(backend)
+    def fingerprint(self, backend: str = "default", description: dict[str, Any] | None = None) -> str:
+        """SHA-256 of :meth:`describe` without local paths: what stored analyses of ``backend`` are keyed by.
+
+        ``description``: ``describe(backend)`` when the caller has it already (it hashes model files).
+        """
+        desc = self.describe(backend) if description is None else description
         portable = {k: ({kk: vv for kk, vv in v.items() if kk != "path"} if isinstance(v, dict) else v)
                     for k, v in desc.items()}
         return digest(json.dumps(portable, sort_keys=True))
