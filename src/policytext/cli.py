@@ -510,6 +510,47 @@ def search_cmd(
         typer.echo(f"{row.rank}. [{row.anchor}; {row.speaker or '?'}{extra}] {row.sentence}\n   ({row.why})")
 
 
+@app.command("followup")
+def followup_cmd(
+    partner: Annotated[str, typer.Option("--partner", help="The partner (its name in the manifest).")],
+    store: Annotated[Path, typer.Option("--store", help="A store written by `policytext score`.")],
+    every: Annotated[bool, typer.Option("--all", help="Every commitment, not only those with a deadline.")] = False,
+    threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0,
+                                             help="Least cosine of a link (with two specific terms shared).")] = 0.6,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the links (one row each) to this CSV.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the CSV file.")] = False,
+) -> None:
+    """What the partner promised (with a deadline) and what its later documents report on it."""
+    from .followup import followup
+
+    if not store.is_file():
+        _fail(f"{store}: store not found (write one with `policytext score --store`)")
+    if csv is not None and csv.exists() and not force:
+        _fail(f"{csv} exists; pass --force to overwrite it")
+    try:
+        frame = followup(store, partner, deadlines_only=not every, threshold=threshold, long=True)
+    except ValueError as e:
+        _fail(str(e))
+    if frame.empty:
+        typer.echo(f"No {'' if every else 'dated '}commitment of {partner} to follow up.")
+    for (_, anchor), rows in frame.groupby(["date", "anchor"], sort=False):
+        first = rows.iloc[0]
+        due = f" — due {first['deadline']}" if first["deadline"] else ""
+        typer.echo(f"[{first['status'].upper()}] {first['date']} {anchor} ({first['speaker']}){due}\n"
+                   f"  {first['commitment']}")
+        later = first["later_documents"] or "none"
+        if not first["link_sentence"]:
+            typer.echo(f"  no later sentence reports on it (later documents: {later})")
+        for row in rows.itertuples():
+            if row.link_sentence:
+                typer.echo(f"  -> {row.link_status}: [{row.link_anchor}; {row.link_speaker}; cosine "
+                           f"{row.similarity:.2f}] {row.link_sentence}")
+    if csv is not None:
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(csv, index=False)
+        typer.echo(f"wrote {csv}")
+
+
 _REVIEW_HELP = """  a = accept   s = skip   q = quit   or corrections, then Enter, e.g.
   themes=ai,privacy   commitment=no   strength=firm   actor=EU   speaker=joint   (themes= for none)"""
 
