@@ -70,12 +70,31 @@ def _kappa(a: list, b: list) -> float:
     return (po - pe) / (1 - pe) if pe < 1 else 1.0
 
 
+def _figures(name: str, ids: list[str], status: dict[str, str], judged: list[dict], labels: list[Path]) -> None:
+    print(f"{name}: {len(ids)} links")
+    if not ids:
+        return
+    reports = [[int(j[i]["reports"]) for i in ids] for j in judged]
+    for p, r in zip(labels, reports):
+        print(f"  precision by {p.name}: {sum(r) / len(r):.3f} ({sum(r)}/{len(r)})")
+    if len(judged) < 2:
+        return
+    a, b = reports[0], reports[1]
+    print(f"  agreement on 'reports': raw {sum(x == y for x, y in zip(a, b)) / len(a):.3f}, "
+          f"Cohen's kappa {_kappa(a, b):.3f}")
+    both = [i for i, x, y in zip(ids, a, b) if x and y]
+    print(f"  precision where both annotators say it reports: {len(both) / len(ids):.3f}; either: "
+          f"{sum(x or y for x, y in zip(a, b)) / len(ids):.3f}")
+    agreed = [i for i in both if judged[0][i]["status"] == judged[1][i]["status"]]
+    if both:
+        print(f"  status: the annotators agree on {len(agreed)}/{len(both)} links both judge reports "
+              f"(kappa {_kappa([judged[0][i]['status'] for i in both], [judged[1][i]['status'] for i in both]):.3f});"
+              f" the tracker's status is theirs on {sum(status[i] == judged[0][i]['status'] for i in agreed)}"
+              f"/{len(agreed)}")
+
+
 def score(store: Path, labels: list[Path]) -> None:
     links = {json.loads(x)["id"]: json.loads(x) for x in (DOCS / "links.jsonl").read_text().splitlines() if x.strip()}
-    current = {r["id"] for r in _links(store)}
-    if current != set(links):
-        print(f"note: the tracker now gives {len(current)} links ({len(current - set(links))} not judged, "
-              f"{len(set(links) - current)} judged links no longer given); figures are on the judged set")
     judged = []
     for path in labels:
         rows = {json.loads(x)["id"]: json.loads(x) for x in path.read_text().splitlines() if x.strip()}
@@ -83,26 +102,15 @@ def score(store: Path, labels: list[Path]) -> None:
         if missing:
             raise SystemExit(f"{path}: {len(missing)} link(s) not judged")
         judged.append(rows)
-    ids = sorted(links)
-    print(f"{len(ids)} links {EARLIER} -> {LATER} judged by {len(judged)} annotators "
+    print(f"{len(links)} links {EARLIER} -> {LATER} judged by {len(judged)} annotators "
           f"({', '.join(p.name for p in labels)})")
-    reports = [[int(j[i]["reports"]) for i in ids] for j in judged]
-    for p, r in zip(labels, reports):
-        print(f"precision by {p.name}: {sum(r) / len(r):.3f} ({sum(r)}/{len(r)})")
-    if len(judged) >= 2:
-        a, b = reports[0], reports[1]
-        agree = sum(x == y for x, y in zip(a, b)) / len(a)
-        print(f"agreement on 'reports': raw {agree:.3f}, Cohen's kappa {_kappa(a, b):.3f}")
-        both = [i for i, x, y in zip(ids, a, b) if x and y]
-        either = [i for i, x, y in zip(ids, a, b) if x or y]
-        print(f"precision, both annotators say it reports: {len(both) / len(ids):.3f}; either: "
-              f"{len(either) / len(ids):.3f}")
-        agreed_status = [i for i in both if judged[0][i]["status"] == judged[1][i]["status"]]
-        if both:
-            print(f"status: annotators agree on {len(agreed_status)}/{len(both)} links both judge reports "
-                  f"(kappa {_kappa([judged[0][i]['status'] for i in both], [judged[1][i]['status'] for i in both]):.3f});"
-                  f" the tracker's status is theirs on {sum(links[i]['status'] == judged[0][i]['status'] for i in agreed_status)}"
-                  f"/{len(agreed_status)}")
+    _figures("the judged set (the tracker as it was when the links were pooled)", sorted(links),
+             {i: r["status"] for i, r in links.items()}, judged, labels)
+    now = {r["id"]: r["status"] for r in _links(store)}
+    unjudged = set(now) - set(links)
+    if unjudged:
+        print(f"note: {len(unjudged)} link(s) the tracker gives now were not judged; pool again and judge them")
+    _figures("the links the tracker gives now (judged ones)", sorted(set(now) & set(links)), now, judged, labels)
 
 
 def main() -> None:

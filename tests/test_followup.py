@@ -114,3 +114,17 @@ def test_a_future_perfect_is_a_promise_not_a_report():
     assert link_status("By the end of 2023, we expect to have developed joint policy recommendations.", True) == "renewed"
     assert link_status("We will have completed the mapping by then.", True) == "renewed"
     assert link_status("The partners have developed joint policy recommendations.", False) == "done"
+
+
+@pytest.mark.parametrize("text, committed, status", [
+    ("The partners are coordinating engagements with third countries on export restrictions.", True, "in progress"),
+    ("The partners have accelerated cooperation on a common vision for 6G research.", False, "in progress"),
+    ("The partners continued exchanges on investment trends.", False, "in progress"),
+    ("The groups have (i) issued a list of 65 key AI terms.", False, "done"),
+    ("The initiative launched at the third Ministerial offers a pathway for dialogue.", False, "done"),
+    ("The partners reiterate the importance of robust investment screening.", True, "mentioned"),
+    ("The partners recall that export controls remain a key tool.", True, "mentioned"),
+    ("We are committed to working together on standards.", True, "renewed"),
+])
+def test_link_status_classes(text, committed, status):
+    assert link_status(text, committed) == status

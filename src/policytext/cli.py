@@ -510,6 +510,35 @@ def search_cmd(
         typer.echo(f"{row.rank}. [{row.anchor}; {row.speaker or '?'}{extra}] {row.sentence}\n   ({row.why})")
 
 
+@app.command("agreed")
+def agreed_cmd(
+    subject: Annotated[str, typer.Argument(help="The subject, in words (e.g. \"subsea cables\").")],
+    partner: Annotated[str, typer.Option("--partner", help="The partner (its name in the manifest).")],
+    store: Annotated[Path, typer.Option("--store", help="A store written by `policytext score`.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="How many undertakings to show.")] = 10,
+) -> None:
+    """The firmest wording already agreed with a partner on a subject, and how it was phrased over time."""
+    from .errors import PolicytextError
+    from .search import SearchError, agreed_wording
+
+    if not store.is_file():
+        _fail(f"{store}: store not found (write one with `policytext score --store`)")
+    try:
+        found = agreed_wording(store, subject, partner=partner, limit=limit)
+    except (SearchError, PolicytextError) as e:
+        _fail(str(e))
+    if found.empty:
+        typer.echo(f"Nothing agreed with {partner} on {subject!r} (no joint commitment on the subject).")
+        return
+    for row in found.itertuples():
+        typer.echo(f"{row.rank}. {row.strength or '?'}, {row.date or 'undated'} [{row.anchor}; {row.speaker}] "
+                   f"{row.sentence}\n   ({row.why})")
+        for h in row.history:
+            if (h["doc_id"], h["sentence"]) != (row.doc_id, row.sentence):
+                typer.echo(f"   {h['date'] or 'undated'} [{h['anchor']}; {h['strength'] or 'not a commitment'}; "
+                           f"cosine {h['similarity']:.2f}] {h['sentence']}")
+
+
 @app.command("followup")
 def followup_cmd(
     partner: Annotated[str, typer.Option("--partner", help="The partner (its name in the manifest).")],

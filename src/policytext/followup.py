@@ -61,11 +61,15 @@ _DONE = re.compile(
     # not "expect to have developed" / "will have completed": a future perfect is a promise, not a report
     rf"(?<!\bto )(?<!\bwill )(?<!\bshall )\b(?:ha(?:ve|s|d)|having)\s+(?:now\s+|successfully\s+|already\s+|jointly\s+|recently\s+)?(?:been\s+)?(?:{_PAST})\b"
     rf"|\b(?:was|were)\s+(?:successfully\s+|recently\s+)?(?:{_PAST})\b"
+    rf"|\bha(?:ve|s)\s+\(\w{{1,4}}\)\s+(?:{_PAST})\b"  # "The groups have (i) issued a list ..."
+    r"|\b(?:launched|established|adopted|created|set up|signed|concluded)\s+(?:at|in|during|on|last)\b"
     r"|\bwelcom\w*\s+(?:the\s+)?(?:publication|launch|adoption|completion|conclusion|establishment|entry into force|"
     r"signing|signature|release|creation|results?|outcomes?|delivery|first meeting|holding|convening)\b"
     rf"|^\W*(?:\w+\s+){{0,6}}?(?:we|they|it|the (?:co-chairs|parties|sides|council|ttc|united states|eu))\s+(?:{_PAST})\b", re.I)
 _PROGRESS = re.compile(
-    r"\bcontinu\w*\s+(?:to|our|their|its|the|work|efforts|this)\b|\b(?:are|is|remain)\s+(?:\w+\s+)?(?:working|developing|"
+    r"\bcontinu(?:e|es|ed|ing)\s+(?!to be\b)\w+|\b(?:are|is)\s+(?:now\s+|actively\s+|jointly\s+|also\s+)?"
+    r"(?!going\b|being\b|including\b)\w{3,}ing\b|\bha(?:ve|s)\s+(?:accelerated|intensified|deepened|"
+    r"strengthened|expanded|stepped up|advanced)\b|\b(?:are|is|remain)\s+(?:\w+\s+)?(?:working|developing|"
     r"advancing|progressing|implementing|pursuing|taking forward|making progress)\b|\bprogress\w*\s+(?:on|in|made|"
     r"achieved|towards)\b|\bmade (?:\w+ )?progress\b|\bongoing\b|\bunder ?way\b|\bha(?:ve|s) (?:begun|started)\b"
     r"|\bbuild(?:s|ing)? on\b|\b(?:take|took|taken) stock\b|\bfurther (?:advance|develop|deepen|strengthen)\w*\b", re.I)
@@ -91,13 +95,20 @@ def deadline_kind(deadline: str, doc_year: int | None = None) -> str | None:
                                                          re.I) else None
 
 
+#: Statements of importance or of a view ("reiterate the importance of", "recall that"): mentioned, not renewed.
+_MENTION = re.compile(r"\b(?:reiterat\w*|underlin\w*|stress\w*|emphasi[sz]\w*|recall\w*|highlight\w*)\s+(?:the\s+)?"
+                      r"(?:importance|need|view|that|central role|key role|crucial)\b|\bshare the view\b"
+                      r"|\brecogni[sz]\w*\s+(?:the|that)\b", re.I)
+
+
 def link_status(text: str, commitment: bool) -> str:
-    """What a later sentence says of an earlier undertaking, from its words."""
+    """What a later sentence says of an earlier undertaking, from its words (definitions in
+    ``docs/followup/GUIDELINES.md``): done, in progress, renewed (promised again) or mentioned."""
     if _DONE.search(text):
         return "done"
     if _PROGRESS.search(text):
         return "in progress"
-    return "renewed" if commitment else "mentioned"
+    return "renewed" if commitment and not _MENTION.search(text) else "mentioned"
 
 
 @dataclass(frozen=True)
@@ -155,7 +166,7 @@ def track(
     *,
     deadlines_only: bool = True,
     threshold: float = 0.6,
-    max_links: int = 3,
+    max_links: int = 1,
 ) -> list[Tracked]:
     """Follow up the commitments of one partner's analysed documents in its later ones (module docstring).
 
@@ -175,26 +186,40 @@ def track(
     for i, a in enumerate(dated):
         later = [b for b in dated[i + 1:] if _date(b) > _date(a)]
         units = {u.segment_id: (k, u) for k, u in enumerate(a.units)}
+        eligible = []  # (commitment, sentence row, speaker, due): the document's undertakings
         for c in a.commitments:
             k, unit = units.get(c.segment_id, (None, None))
             speaker = unit.speaker if unit is not None else ""
             if unit is None or speaker in ("none", "EU") or _procedural(c.text):
                 continue  # a third party's or the EU's own line, boilerplate, a lead-in, a meeting
-            due = deadline_kind(c.deadline, _year(a)) or ""
+            eligible.append((c, k, speaker, deadline_kind(c.deadline, _year(a)) or ""))
+        if not eligible:
+            continue
+        rows = sorted({k for _, k, _, _ in eligible})
+        # For each later sentence, the undertaking of this document it is closest to: a sentence reports on
+        # that one only (mutual best match), so one report is not linked to every neighbouring undertaking.
+        closest = {b.doc_id: (np.asarray(a.vectors[rows], np.float32) @ np.asarray(b.vectors, np.float32).T).argmax(0)
+                   for b in later if b.vectors.size}
+        for c, k, speaker, due in eligible:
             if deadlines_only and not due:
                 continue
             norm = " ".join(c.text.lower().split())
             if norm in seen:
                 continue  # the same sentence again (repeated in the document or in a later one)
             seen.add(norm)
-            links = [link for b in later for link in _links(a.vectors[k], c.text, b, threshold, max_links)]
+            mine = rows.index(k)
+            links = [link for b in later if b.doc_id in closest
+                     for link in _links(a.vectors[k], c.text, b, closest[b.doc_id] == mine, threshold, max_links)]
             status = (min((lk.status for lk in links), key=STATUSES.index) if links
                       else "silent" if later else "no later document")
             out.append(Tracked(c, _date(a), speaker, due, status, tuple(links), tuple(b.doc_id for b in later)))
     return out
 
 
-def _links(vector: np.ndarray, text: str, later: Analysis, threshold: float, max_links: int) -> list[Link]:
+def _links(vector: np.ndarray, text: str, later: Analysis, mutual: np.ndarray, threshold: float,
+           max_links: int) -> list[Link]:
+    """The later document's sentences that report on the undertaking (``mutual``: the sentences whose
+    closest undertaking of the earlier document it is)."""
     if not later.units or later.vectors.size == 0:
         return []
     sims = np.asarray(later.vectors, dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
@@ -206,9 +231,10 @@ def _links(vector: np.ndarray, text: str, later: Analysis, threshold: float, max
             break
         u = later.units[int(j)]
         norm = " ".join(u.text.lower().split())
-        if (u.is_heading or u.speaker == "none" or norm in said or u.text.rstrip().endswith(":")
+        if (not mutual[j] or u.is_heading or u.speaker == "none" or norm in said or u.text.rstrip().endswith(":")
                 or not anchored(text, u.text)):
-            continue  # a heading, a third party's line, the same words again, a lead-in, or another subject
+            continue  # closer to another undertaking, a heading, a third party's line, the same words again,
+            # a lead-in, or another subject
         said.add(norm)
         found.append(Link(later.doc_id, _date(later), u.segment_id, u.text, u.page, u.paragraph, u.speaker,
                           link_status(u.text, u.segment_id in committed), round(float(sims[j]), 3)))

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_QUERY_CHARS", "SearchError", "search"]
+__all__ = ["MAX_QUERY_CHARS", "SearchError", "agreed_wording", "search"]
 
 #: Longest query accepted (characters).
 MAX_QUERY_CHARS = 500
@@ -67,7 +67,7 @@ def search(
     Returns a DataFrame, best first: ``rank``, ``score`` (the fused reciprocal-rank score), ``sentence``,
     ``doc_id``, ``idx`` (the sentence's index in its document), ``title``, ``date``, ``partner``,
     ``anchor`` (``doc, p. N, para. M``), ``speaker``,
-    ``themes`` (assigned), ``commitment``, ``strength``, ``why``.  An empty frame when nothing matches.
+    ``themes`` (assigned), ``commitment``, ``strength``, ``cosine`` (of the query; NaN in lexical mode), ``why``.  An empty frame when nothing matches.
     ``mode``: ``"hybrid"``, ``"lexical"`` or ``"embedding"`` (the baselines of the two halves).
     ``embedders``: vector size -> embedder of that space (default: MiniLM 384, static 256, USE 512).
     """
@@ -117,7 +117,7 @@ def search(
         if own:
             db.close()
     columns = ["rank", "score", "sentence", "doc_id", "idx", "title", "date", "partner", "anchor", "speaker",
-               "themes", "commitment", "strength", "why"]
+               "themes", "commitment", "strength", "cosine", "why"]
     cosines = {key: score for key, (score, _) in meaning}
     out = []
     for rank, key in enumerate(chosen, start=1):
@@ -133,7 +133,8 @@ def search(
         out.append({"rank": rank, "score": round(fused[key], 6), "sentence": r["text"], "doc_id": r["doc_id"],
                     "idx": int(r["idx"]), "title": r["title"], "date": r["date"], "partner": r["partner"],
                     "anchor": where, "speaker": r["speaker"], "themes": r["themes"],
-                    "commitment": bool(r["commitment"]), "strength": r["strength"], "why": why})
+                    "commitment": bool(r["commitment"]), "strength": r["strength"],
+                    "cosine": round(float(cosine), 6) if cosine is not None else float("nan"), "why": why})
     return pd.DataFrame(out, columns=columns)
 
 
@@ -273,3 +274,122 @@ def _embedder_for(dim: int) -> Any:
     raise SearchError(f"the store holds {dim}-dimensional sentence vectors of an embedding policytext does not know")
 
 
+
+
+# --------------------------------------------------------------------------- strongest agreed wording
+
+#: Firmness order of agreed wording: firm before intent before soft.
+_FIRMNESS = {"firm": 3, "intent": 2, "soft": 1}
+#: A result is on the subject when its cosine with it is at least ON_SUBJECT, or at least
+#: ON_SUBJECT_WITH_WORDS with two thirds of the subject's words in it (plurals folded): the hybrid ranking
+#: always returns something; this gate does not.
+ON_SUBJECT, ON_SUBJECT_WITH_WORDS = 0.5, 0.4
+#: Two sentences of successive statements phrase the same undertaking when their cosine is at least this and
+#: they share two specific terms (the rule of the follow-up tracker and of the evidence pairs).
+SAME_UNDERTAKING = 0.6
+
+
+def agreed_wording(
+    store: Any,
+    subject: str,
+    *,
+    partner: str,
+    limit: int = 10,
+    embedders: dict[int, Any] | None = None,
+):
+    """The firmest language already agreed with ``partner`` on ``subject``, with its wording history.
+
+    Agreed: sentences the partner and the EU (or the partner and its co-signatories) say together
+    (speaker ``joint``) that are commitments.  On the subject: found by :func:`search` *and* holding a
+    word of ``subject`` with cosine at least :data:`ON_SUBJECT_WITH_WORDS`, or with cosine at least
+    :data:`ON_SUBJECT`.  Ranked firm before intent before soft, then the most recent, then by the search
+    score; a sentence leaning on the one before ("It will ...") is left out.  ``history`` lists how the same undertaking is phrased in the partner's other joint
+    statements (cosine at least :data:`SAME_UNDERTAKING` and two specific terms shared), by date; a
+    sentence already listed in an earlier result's history is not repeated as a result.
+
+    Returns a DataFrame: ``rank``, ``sentence``, ``strength``, ``date``, ``doc_id``, ``anchor``,
+    ``speaker``, ``title``, ``cosine``, ``why``, ``versions`` (statements holding the undertaking) and
+    ``history`` (list of ``{date, doc_id, anchor, strength, commitment, similarity, sentence}``, oldest
+    first, this sentence included).  Empty when nothing agreed is on the subject.
+    """
+    import pandas as pd
+
+    from .alignment import LEANS_BACK, anchored
+    from .store import Store
+
+    if not partner or not str(partner).strip():
+        raise SearchError("name the partner whose agreed wording to find")
+    columns = ["rank", "sentence", "strength", "date", "doc_id", "anchor", "speaker", "title", "cosine", "why",
+               "versions", "history"]
+    own = not isinstance(store, Store)
+    db = Store(store, read_only=True) if own else store
+    try:
+        found = search(db, subject, partner=partner, speaker="joint", commitments=True, limit=100,
+                       embedders=embedders)
+        base, params = _candidates(partner=partner, theme=None, speaker="joint", commitments=False, strength=None,
+                                   since=None, lang=None)
+        pool = db.con.execute(f"{base} SELECT doc_key, idx, doc_id, text, page, paragraph, commitment, strength, "
+                              "date, embedding FROM c ORDER BY date, doc_id, idx", params).fetchall()
+    finally:
+        if own:
+            db.close()
+    terms = _folded(subject)
+
+    def covered(text: str) -> float:
+        return len(terms & _folded(text)) / len(terms) if terms else 0.0
+
+    on_subject = found[[
+        ((c >= ON_SUBJECT) or (c >= ON_SUBJECT_WITH_WORDS and covered(t) >= 2 / 3 - 1e-9))
+        and not LEANS_BACK.match(t)  # "It will initially focus on ...": not quotable on its own
+        for c, t in zip(found["cosine"].fillna(0.0), found["sentence"])]] if len(found) else found
+    if on_subject.empty:
+        return pd.DataFrame(columns=columns)
+    ordered = on_subject.assign(_firm=on_subject["strength"].map(_FIRMNESS).fillna(0))
+    ordered = ordered.sort_values(["_firm", "date", "rank"], ascending=[False, False, True], kind="stable")
+    index = {(r[2], int(r[1])): k for k, r in enumerate(pool)}  # (doc_id, idx) -> row of the pool
+    vectors: dict[int, np.ndarray] = {}
+    for k, r in enumerate(pool):
+        if r[9] is not None:
+            vectors[k] = np.asarray(r[9], dtype=np.float32)
+    listed: set[int] = set()
+    rows = []
+    for r in ordered.itertuples():
+        k = index.get((r.doc_id, int(r.idx)))
+        if k is None or k in listed:
+            continue
+        history = [k]
+        if k in vectors:
+            v = vectors[k]
+            best: dict[str, tuple[float, int]] = {}  # other statement -> its closest phrasing of the undertaking
+            for j, w in vectors.items():
+                doc = pool[j][2]
+                if doc == r.doc_id or len(w) != len(v):
+                    continue
+                sim = float(w @ v)
+                if sim >= SAME_UNDERTAKING and (doc not in best or sim > best[doc][0]) and anchored(r.sentence,
+                                                                                                    pool[j][3]):
+                    best[doc] = (sim, j)
+            history += [j for _, j in best.values()]
+        history.sort(key=lambda j: (pool[j][8] or "", pool[j][2], pool[j][1]))
+        listed.update(history)
+        rows.append({
+            "sentence": r.sentence, "strength": r.strength, "date": r.date, "doc_id": r.doc_id, "anchor": r.anchor,
+            "speaker": r.speaker, "title": r.title, "cosine": r.cosine, "why": r.why, "versions": len(history),
+            "history": [{"date": pool[j][8], "doc_id": pool[j][2], "anchor": _anchor(pool[j][2], pool[j][4], pool[j][5]),
+                         "strength": pool[j][7], "commitment": bool(pool[j][6]),
+                         "similarity": 1.0 if j == k else round(float(vectors[j] @ vectors[k]), 3),
+                         "sentence": pool[j][3]} for j in history],
+        })
+        if len(rows) == int(limit):
+            break
+    return pd.DataFrame([{"rank": n, **row} for n, row in enumerate(rows, start=1)], columns=columns)
+
+
+def _folded(text: str) -> set[str]:
+    """A text's words with a plural -s folded ("chains" = "chain"), for a subject's coverage."""
+    return {t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t for t in _terms(text)}
+
+
+def _anchor(doc_id: str, page: int | None, paragraph: int | None) -> str:
+    return ", ".join(filter(None, [doc_id, f"p. {page}" if page else "",
+                                   f"para. {paragraph + 1}" if paragraph is not None else ""]))
