@@ -87,3 +87,19 @@ def test_the_command_lines(store):
     assert out.exit_code == 0 and "1. intent, 2023-05-31 [eu-us-ttc-2023" in out.output, out.output
     out = CliRunner().invoke(app, ["followup", "--partner", "Atlantis", "--store", str(store)])
     assert out.exit_code == 2 and "no analysed document" in out.output
+
+
+def test_the_briefing_follows_up_earlier_dated_commitments(store):
+    from policytext import load_corpus
+    from policytext.report import build_briefings
+
+    corpus = load_corpus(store.parent.parent)
+    (report,), _ = build_briefings(corpus, ["eu-ids-2025-press"], ["United States"])
+    earlier = report.data["follow_up"]["earlier"]
+    semis = [x for x in earlier if "semiconductor" in x["quote"]["text"]]
+    assert semis and semis[0]["deadline"] == "ahead of the next TTC Meeting"
+    assert semis[0]["later_documents"] == ["eu-us-ttc-2023"] and semis[0]["status"] in (
+        "done", "in progress", "renewed", "mentioned", "silent")
+    assert semis[0]["quote"]["voice"]  # who said it
+    assert "Earlier dated commitments and what later documents say" in report.markdown()
+    assert "Earlier dated commitments and what later documents say" in report.html()

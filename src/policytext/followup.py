@@ -124,6 +124,8 @@ class Link:
     speaker: str
     status: str
     similarity: float
+    start: int = 0
+    end: int = 0
 
     @property
     def anchor(self) -> str:
@@ -237,7 +239,7 @@ def _links(vector: np.ndarray, text: str, later: Analysis, mutual: np.ndarray, t
             # a lead-in, or another subject
         said.add(norm)
         found.append(Link(later.doc_id, _date(later), u.segment_id, u.text, u.page, u.paragraph, u.speaker,
-                          link_status(u.text, u.segment_id in committed), round(float(sims[j]), 3)))
+                          link_status(u.text, u.segment_id in committed), round(float(sims[j]), 3), u.start, u.end))
     return found
 
 

@@ -288,6 +288,18 @@ def _briefing(w: _Writer, d: Mapping[str, Any], png: bytes | None) -> None:
         w.para(f": actor {x['actor']}, {strength}" + (f"; {', '.join(x['themes'])}" if x["themes"] else ""),
                style="List Bullet", bold_prefix=x["deadline"])
         w.quote(x["quote"], "")
+    if f.get("earlier"):
+        from .markdown import _EARLIER_NOTE, _EARLIER_TITLE
+
+        w.heading(_EARLIER_TITLE, 2)
+        w.para(_EARLIER_NOTE)
+        for x in f["earlier"]:
+            w.para(f": {x['status']}", style="List Bullet", bold_prefix=x["deadline"])
+            w.quote(x["quote"], "")
+            if x["report"]:
+                w.quote(x["report"], f"later, {x['report']['status']}")
+            else:
+                w.para(f"Nothing found in {', '.join(x['later_documents'])}.")
     if f["note"]:
         w.para(f["note"])
 

@@ -17,6 +17,11 @@ from ..formatting import escape_markdown, number, percent
 __all__ = ["render_markdown"]
 
 
+_EARLIER_TITLE = "Earlier dated commitments and what later documents say"
+_EARLIER_NOTE = ("The status is read from the words of the partner's later sentence on the same undertaking (done, "
+                 "in progress, renewed, mentioned), or silent when no later sentence is about it: a pointer to read, "
+                 "not a verification (link precision in the README).")
+
 def _e(value: Any) -> str:
     return escape_markdown("" if value is None else str(value))
 
@@ -161,6 +166,13 @@ def _briefing(d: Mapping[str, Any]) -> str:
         out += [f"| {_e(x['deadline'])} | {_e(x['actor'])} | {_e('negated' if x['negated'] else x['strength'])} | "
                 f"{_e(x['quote']['voice'])} | {_e(', '.join(x['themes']))} | “{_e(x['quote']['text'])}” {_cite(x['quote'])} |"
                 for x in f["items"]]
+    if f.get("earlier"):
+        out += ["", f"### {_EARLIER_TITLE}", "", _e(_EARLIER_NOTE), "",
+                "| due | status | commitment | what a later document says |", "|---|---|---|---|"]
+        out += [f"| {_e(x['deadline'])} | {_e(x['status'])} | “{_e(x['quote']['text'])}” {_cite(x['quote'])} | "
+                + (f"{_e(x['report']['status'])}: “{_e(x['report']['text'])}” {_cite(x['report'])}" if x["report"]
+                   else f"nothing found in {_e(', '.join(x['later_documents']))}") + " |"
+                for x in f["earlier"]]
     if f["note"]:
         out += ["", _e(f["note"])]
     out.append("")

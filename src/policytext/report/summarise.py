@@ -1005,6 +1005,7 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
     counts: dict[str, dict[str, int]] = {}
     lapsed_docs = []
     passed = 0
+    passed_ids: dict[tuple[str, str], str] = {}
     this_year = _this_year()
     for a in analyzed:
         au = authors.get(a.doc_id)
@@ -1035,6 +1036,7 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
                 continue  # off-theme: no word of its themes, or nothing digital (forests, net zero in a communiqué)
             if (years and max(years) < this_year) or (not years and year is not None and year < this_year):
                 passed += 1
+                passed_ids[(c.doc_id, c.segment_id)] = kind
                 continue  # the date has passed ("by the next Ministerial" in a text of an earlier year, too)
             quote = Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
                           speaker, kind)
@@ -1045,14 +1047,40 @@ def _follow_up(analyzed: Sequence[Analysis], annex: _Annex, authors: Mapping[str
                 "quote": annex.add(quote, side="partner"),
             })
     items.sort(key=lambda x: (x["date"] or "", x["doc_id"], x["quote"]["ref"]))
-    note = "" if items else "No dated commitment was found in the partner-side documents."
-    if passed:
-        note = (note + " " if note else "") + (f"Left out: {passed} commitment(s) whose date has passed (a date "
+    # Commitments whose date has passed, followed up in the partner's later documents (policytext.followup)
+    earlier = []
+    if passed_ids:
+        from ..followup import track
+
+        in_force = [a for a in analyzed if not _status_of(_meta(a))]
+        for t in track(in_force):
+            c = t.commitment
+            kind = passed_ids.get((c.doc_id, c.segment_id))
+            if kind is None or not t.later_documents:
+                continue
+            quote = Quote(c.doc_id, c.segment_id, c.text, c.page, c.paragraph, c.start, c.end, c.strength, c.negated,
+                          t.speaker, kind)
+            item = {"deadline": c.deadline, "date": t.date, "status": t.status, "kind": kind,
+                    "quote": annex.add(quote, side="partner"), "later_documents": list(t.later_documents),
+                    "report": None}
+            if t.links:
+                lk = t.links[0]
+                au = authors.get(lk.doc_id)
+                lk_kind = evidence_kind(lk.speaker, au, party) if (lk.speaker and au is not None) else "own"
+                item["report"] = annex.add(Quote(lk.doc_id, lk.segment_id, lk.text, lk.page, lk.paragraph, lk.start,
+                                                 lk.end, None, False, lk.speaker, lk_kind), side="partner") | {
+                    "status": lk.status, "similarity": lk.similarity, "date": lk.date}
+            earlier.append(item)
+    note = "" if items or earlier else "No dated commitment was found in the partner-side documents."
+    left = passed - len(earlier)
+    if left:
+        note = (note + " " if note else "") + (f"Left out: {left} commitment(s) whose date has passed (a date "
                                                "before this year, or a deadline relative to a meeting or 'this year' "
-                                               "in a text of an earlier year).")
+                                               "in a text of an earlier year) and no later document of the partner "
+                                               "to check them against.")
     if lapsed_docs:
         note = (note + " " if note else "") + ("Left out, no longer in force: " + ", ".join(lapsed_docs) + ".")
-    return {"items": items, "counts": counts, "note": note}
+    return {"items": items, "earlier": earlier, "counts": counts, "note": note}
 
 
 # ------------------------------------------------------------------ change over time
