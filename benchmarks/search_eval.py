@@ -14,6 +14,11 @@ Two steps:
     (raw, Cohen's kappa, and linear-weighted kappa), and nDCG@10 and recall@20 of each mode against the
     mean grade (relevant: mean ≥ 1), unjudged sentences counting as not relevant.
 
+``score ... --queries docs/search/queries-fr.jsonl --query-lang fr`` runs the same information needs asked
+in French (translated for the project) against the same judgements: the multilingual half (USE, the
+store's multilingual index from ``policytext index``) against the same queries read as English (MiniLM).
+Sentences a French query finds that the English pool did not hold count as not relevant: a lower bound.
+
 The store is one written by ``policytext score ../shared/corpora --eu eu-ids-2025-press --eu eu-ids-2025``.
 """
 
@@ -31,14 +36,22 @@ DOCS = HERE.parent / "docs" / "search"
 MODES = ("hybrid", "lexical", "embedding")
 
 
-def _queries() -> list[dict]:
-    return [json.loads(x) for x in (DOCS / "queries.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+def _queries(path: Path | None = None) -> list[dict]:
+    path = path or DOCS / "queries.jsonl"
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def _ranked(store: Path, query: str, mode: str, k: int) -> list[tuple[str, int]]:
+_EMBEDDERS: dict = {}
+
+
+def _ranked(store: Path, query: str, mode: str, k: int, query_lang: str | None = "en") -> list[tuple[str, int]]:
     from policytext.search import search
 
-    found = search(store, query, mode=mode, limit=k)
+    if not _EMBEDDERS:  # loaded once for every query
+        from policytext.embed import Embedder, MultilingualEmbedder
+
+        _EMBEDDERS.update({384: Embedder(), 512: MultilingualEmbedder()})
+    found = search(store, query, mode=mode, limit=k, query_lang=query_lang, embedders=_EMBEDDERS)
     return list(zip(found["doc_id"], found["idx"]))
 
 
@@ -86,7 +99,7 @@ def _ndcg(ranked: list[tuple[str, int]], gains: dict[tuple[str, int], float], k:
     return dcg / idcg if idcg > 0 else 0.0
 
 
-def score(store: Path, labels: list[Path]) -> None:
+def score(store: Path, labels: list[Path], queries: Path | None = None, query_lang: str = "en") -> None:
     grades: dict[str, dict[tuple[str, str, int], int]] = {}
     for path in labels:
         rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -102,13 +115,14 @@ def score(store: Path, labels: list[Path]) -> None:
     mean: dict[str, dict[tuple[str, int], float]] = defaultdict(dict)
     for key in common:
         mean[key[0]][(key[1], key[2])] = sum(grades[n][key] for n in names) / len(names)
+    print(f"queries: {(queries or DOCS / 'queries.jsonl').name}, read as {query_lang!r}")
     print(f"{'mode':<10}{'nDCG@10':>9}{'recall@20':>11}   (mean grade as gain; relevant: mean >= 1)")
     for mode in MODES:
         nd, rc = [], []
-        for q in _queries():
+        for q in _queries(queries):
             gains = mean.get(q["qid"], {})
             relevant = {k for k, g in gains.items() if g >= 1}
-            ranked = _ranked(store, q["query"], mode, 20)
+            ranked = _ranked(store, q["query"], mode, 20, query_lang)
             nd.append(_ndcg(ranked, gains))
             if relevant:
                 rc.append(len(relevant & set(ranked)) / len(relevant))
@@ -125,11 +139,14 @@ def main() -> None:
     s = sub.add_parser("score")
     s.add_argument("--store", type=Path, required=True)
     s.add_argument("--labels", type=Path, nargs="+", required=True)
+    s.add_argument("--queries", type=Path, default=None,
+                   help="the same information needs in another language (docs/search/queries-fr.jsonl)")
+    s.add_argument("--query-lang", default="en", help="the language the queries are read as (fr: multilingual)")
     args = ap.parse_args()
     if args.cmd == "pool":
         pool(args.store, args.depth, args.texts)
     else:
-        score(args.store, args.labels)
+        score(args.store, args.labels, args.queries, args.query_lang)
 
 
 if __name__ == "__main__":

@@ -80,3 +80,45 @@ def test_the_command_line(store):
     assert bad.exit_code == 2 and "strength" in bad.output
     missing = CliRunner().invoke(app, ["search", "cables", "--store", str(store.parent / "nope.duckdb")])
     assert missing.exit_code == 2 and "store not found" in missing.output
+
+
+def test_a_query_in_another_language_needs_the_multilingual_index_then_finds_english_text(store, tmp_path):
+    import shutil
+
+    from policytext.search import build_multilingual_index
+
+    with pytest.raises(SearchError, match="policytext index"):
+        search(store, "câbles sous-marins", query_lang="fr")  # English sentences have no multilingual vector yet
+    with pytest.raises(SearchError, match="query_lang"):
+        search(store, "cables", query_lang="tlh")
+    copy = tmp_path / "store.duckdb"
+    shutil.copy(store, copy)
+    r = CliRunner().invoke(app, ["index", "--store", str(copy)])
+    assert r.exit_code == 0 and "sentence(s) embedded" in r.output, r.output
+    assert build_multilingual_index(copy) == 0  # incremental: nothing left to embed
+    found = search(copy, "câbles sous-marins", query_lang="fr", limit=3)
+    assert any("cable" in s.lower() for s in found["sentence"]), found["sentence"].tolist()
+    assert all("meaning: cosine" in w for w in found["why"])
+    guessed = search(copy, "protéger les enfants en ligne contre les abus", limit=3)  # French, guessed as such
+    assert guessed["why"].tolist() == search(copy, "protéger les enfants en ligne contre les abus",
+                                             query_lang="fr", limit=3)["why"].tolist()
+    # read as English, the same words meet MiniLM vectors: no error (the caller said so)
+    assert len(search(copy, "câbles sous-marins", query_lang="en", limit=3)) == 3
+    r = CliRunner().invoke(app, ["search", "câbles sous-marins", "--store", str(copy), "--query-lang", "fr",
+                                 "--limit", "2"])
+    assert r.exit_code == 0 and "1. [" in r.output, r.output
+
+
+def test_results_render_for_a_notebook_with_words_marked_and_the_passage_in_context(store):
+    from policytext.search import show
+    from policytext.store import Store
+
+    with Store(store, read_only=True) as db:
+        found = db.search("submarine cables", limit=3)
+    assert found.attrs["query"] == "submarine cables"
+    assert (found["before"] != "").any() or (found["after"] != "").any()
+    html = show(found)._repr_html_()
+    assert html.count("<tr>") == 4 and "<mark>" in html and "in context" in html
+    assert "submarine cables" in html and "para." in html
+    hostile = found.assign(sentence=["<script>alert(1)</script> cables"] * 3)
+    assert "<script>" not in show(hostile, "cables").html and "&lt;script&gt;" in show(hostile, "cables").html

@@ -485,6 +485,9 @@ def search_cmd(
     lang: Annotated[str | None, typer.Option("--lang", help="Only documents in this language (en, fr...).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="How many sentences to show.")] = 20,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, lexical or embedding.")] = "hybrid",
+    query_lang: Annotated[str | None, typer.Option("--query-lang", help="The query's language (fr, de, ja...; "
+                                                   "default: guessed, English when unsure). Another language than "
+                                                   "English needs `policytext index` once.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per sentence.")] = False,
 ) -> None:
     """Find the sentences of an analysed corpus on a subject: hybrid ranking (BM25 + meaning), with filters."""
@@ -495,7 +498,7 @@ def search_cmd(
         _fail(f"{store}: store not found (write one with `policytext score --store`)")
     try:
         found = search(store, query, partner=partner, theme=theme, speaker=speaker, commitments=commitments,
-                       strength=strength, since=since, lang=lang, limit=limit, mode=mode)
+                       strength=strength, since=since, lang=lang, limit=limit, mode=mode, query_lang=query_lang)
     except (SearchError, PolicytextError) as e:
         _fail(str(e))
     if as_json:
@@ -508,6 +511,27 @@ def search_cmd(
     for row in found.itertuples():
         extra = f", {row.strength}" if row.commitment else ""
         typer.echo(f"{row.rank}. [{row.anchor}; {row.speaker or '?'}{extra}] {row.sentence}\n   ({row.why})")
+
+
+@app.command("index")
+def index_cmd(
+    store: Annotated[Path, typer.Option("--store", help="A store written by `policytext score`.")],
+) -> None:
+    """Give every stored sentence a multilingual vector, so that queries in any of 16 languages find them."""
+    from .errors import PolicytextError
+    from .search import build_multilingual_index
+
+    if not store.is_file():
+        _fail(f"{store}: store not found (write one with `policytext score --store`)")
+
+    def show(done: int, total: int) -> None:
+        typer.echo(f"  {done}/{total} sentences", err=True)
+
+    try:
+        n = build_multilingual_index(store, progress=show)
+    except PolicytextError as e:
+        _fail(str(e))
+    typer.echo(f"multilingual index of {store}: {n} sentence(s) embedded" + ("" if n else " (it was up to date)"))
 
 
 @app.command("agreed")

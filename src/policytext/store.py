@@ -307,6 +307,13 @@ class Store:
         return f"Store(path={self.path!r})"
 
     # -- queries ----------------------------------------------------------------------------
+    def search(self, query: str, **filters: Any) -> pd.DataFrame:
+        """Sentences of the store on a subject: :func:`policytext.search.search` on this store (keep the store
+        open in a notebook: its word index is built once per connection)."""
+        from .search import search
+
+        return search(self, query, **filters)
+
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run a SQL query and return the result as a DataFrame."""
         return self.con.sql(query, params=list(params) if params is not None else None).df()
