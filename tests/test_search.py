@@ -122,3 +122,17 @@ def test_results_render_for_a_notebook_with_words_marked_and_the_passage_in_cont
     assert "submarine cables" in html and "para." in html
     hostile = found.assign(sentence=["<script>alert(1)</script> cables"] * 3)
     assert "<script>" not in show(hostile, "cables").html and "&lt;script&gt;" in show(hostile, "cables").html
+
+
+def test_a_corpus_folder_is_analysed_on_the_fly_into_a_cached_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICYTEXT_CACHE", str(tmp_path / "cache"))
+    args = ["search", "submarine cables", "--corpus", str(DEMO), "--eu", "eu-digital-strategy", "--limit", "2"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0 and "1. [" in first.output and "cable" in first.output.lower(), first.output
+    assert list((tmp_path / "cache" / "search").glob("demo-*.duckdb"))
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "0 document(s) analysed" in again.output, again.output
+    both = CliRunner().invoke(app, ["search", "cables", "--corpus", str(DEMO), "--store", "x.duckdb"])
+    assert both.exit_code == 2 and "either --store" in both.output
+    no_eu = CliRunner().invoke(app, ["search", "cables", "--corpus", str(DEMO)])
+    assert no_eu.exit_code == 2 and "--eu" in no_eu.output

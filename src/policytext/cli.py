@@ -474,7 +474,10 @@ def evaluate_translations_cmd(
 @app.command("search")
 def search_cmd(
     query: Annotated[str, typer.Argument(help="What to look for, in words (e.g. \"subsea cables\").")],
-    store: Annotated[Path, typer.Option("--store", help="A store written by `policytext score`.")],
+    store: Annotated[Path | None, typer.Option("--store", help="A store written by `policytext score`.")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Or a corpus folder, analysed on the fly into a "
+                                                "cached store ($POLICYTEXT_CACHE/search; incremental).")] = None,
+    eu: Annotated[list[str] | None, typer.Option("--eu", help="With --corpus: the EU reference (repeatable).")] = None,
     partner: Annotated[str | None, typer.Option("--partner", help="Only this partner's documents.")] = None,
     theme: Annotated[str | None, typer.Option("--theme", help="Only sentences on this theme (an id).")] = None,
     speaker: Annotated[str | None, typer.Option("--speaker", help="joint, EU, partner (one party alone) or a "
@@ -494,6 +497,10 @@ def search_cmd(
     from .errors import PolicytextError
     from .search import SearchError, search
 
+    if (store is None) == (corpus is None):
+        _fail("give either --store (a scored store) or --corpus with --eu (analysed on the fly)")
+    if corpus is not None:
+        store = _corpus_store(corpus, eu)
     if not store.is_file():
         _fail(f"{store}: store not found (write one with `policytext score --store`)")
     try:
@@ -602,6 +609,29 @@ def followup_cmd(
         csv.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(csv, index=False)
         typer.echo(f"wrote {csv}")
+
+
+def _corpus_store(corpus: Path, eu: list[str] | None) -> Path:
+    """A corpus analysed into its cached store (incremental: unchanged documents are not analysed again)."""
+    import hashlib
+
+    from .batch import score_corpus
+    from .embed import default_cache_dir
+    from .errors import PolicytextError
+
+    if not eu:
+        _fail("--corpus needs --eu: the EU reference the corpus is scored against")
+    key = hashlib.sha256(str(corpus.resolve()).encode("utf-8")).hexdigest()[:16]
+    path = default_cache_dir() / "search" / f"{corpus.resolve().name}-{key}.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        result = score_corpus(corpus, eu=eu, store=path, progress=False)
+    except (PolicytextError, ValueError) as e:
+        _fail(str(e))
+    c = result.counts
+    typer.echo(f"{corpus}: {c['analysed']} document(s) analysed, {c['skipped']} unchanged, {c['failed']} failed "
+               f"(store {path})", err=True)
+    return path
 
 
 _REVIEW_HELP = """  a = accept   s = skip   q = quit   or corrections, then Enter, e.g.
