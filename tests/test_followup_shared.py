@@ -68,6 +68,7 @@ def test_strongest_agreed_wording_with_its_history(store):
     cables = agreed_wording(store, "subsea cables", partner="United States")
     assert len(cables) and all("cable" in s.lower() for s in cables["sentence"])
     assert set(cables["speaker"]) == {"joint"} and set(cables["date"]) == {"2023-05-31"}
+    assert set(cables["signed_by"]) == {"EU and US"}
     chips = agreed_wording(store, "semiconductor supply chains", partner="United States")
     firmness = chips["strength"].map({"firm": 3, "intent": 2, "soft": 1}).tolist()
     assert firmness == sorted(firmness, reverse=True)  # firmest first
@@ -85,6 +86,7 @@ def test_the_command_lines(store):
     assert "[NO LATER DOCUMENT]" in out.output and "By the next U.S.-EU TTC Ministerial" in out.output
     out = CliRunner().invoke(app, ["agreed", "subsea cables", "--partner", "United States", "--store", str(store)])
     assert out.exit_code == 0 and "1. intent, 2023-05-31 [eu-us-ttc-2023" in out.output, out.output
+    assert "signed by EU and US" in out.output
     out = CliRunner().invoke(app, ["followup", "--partner", "Atlantis", "--store", str(store)])
     assert out.exit_code == 2 and "no analysed document" in out.output
 

@@ -547,6 +547,8 @@ def agreed_cmd(
     partner: Annotated[str, typer.Option("--partner", help="The partner (its name in the manifest).")],
     store: Annotated[Path, typer.Option("--store", help="A store written by `policytext score`.")],
     limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="How many undertakings to show.")] = 10,
+    with_others: Annotated[bool, typer.Option("--with-others", help="Also the partner's joint texts with others "
+                                              "than the EU (each says who signed).")] = False,
 ) -> None:
     """The firmest wording already agreed with a partner on a subject, and how it was phrased over time."""
     from .errors import PolicytextError
@@ -555,14 +557,16 @@ def agreed_cmd(
     if not store.is_file():
         _fail(f"{store}: store not found (write one with `policytext score --store`)")
     try:
-        found = agreed_wording(store, subject, partner=partner, limit=limit)
+        found = agreed_wording(store, subject, partner=partner, limit=limit, with_eu=not with_others)
     except (SearchError, PolicytextError) as e:
         _fail(str(e))
     if found.empty:
-        typer.echo(f"Nothing agreed with {partner} on {subject!r} (no joint commitment on the subject).")
+        scope = "jointly with anyone" if with_others else "with the EU (--with-others: joint texts with others too)"
+        typer.echo(f"Nothing agreed with {partner} on {subject!r}: no joint commitment on the subject signed {scope}.")
         return
     for row in found.itertuples():
-        typer.echo(f"{row.rank}. {row.strength or '?'}, {row.date or 'undated'} [{row.anchor}; {row.speaker}] "
+        typer.echo(f"{row.rank}. {row.strength or '?'}, {row.date or 'undated'} [{row.anchor}; signed by "
+                   f"{row.signed_by}] "
                    f"{row.sentence}\n   ({row.why})")
         for h in row.history:
             if (h["doc_id"], h["sentence"]) != (row.doc_id, row.sentence):

@@ -447,12 +447,14 @@ def agreed_wording(
     *,
     partner: str,
     limit: int = 10,
+    with_eu: bool = True,
     embedders: dict[int, Any] | None = None,
 ):
     """The firmest language already agreed with ``partner`` on ``subject``, with its wording history.
 
-    Agreed: sentences the partner and the EU (or the partner and its co-signatories) say together
-    (speaker ``joint``) that are commitments.  On the subject: found by :func:`search` *and* holding a
+    Agreed: commitments said jointly (speaker ``joint``) in a document the partner signed with the EU
+    (its signatories, from the manifest or the issuer); ``with_eu=False`` adds the partner's joint texts
+    with others (a US–Kenya statement), each row saying who signed (``signed_by``).  On the subject: found by :func:`search` *and* holding a
     word of ``subject`` with cosine at least :data:`ON_SUBJECT_WITH_WORDS`, or with cosine at least
     :data:`ON_SUBJECT`.  Ranked firm before intent before soft, then the most recent, then by the search
     score; a sentence leaning on the one before ("It will ...") is left out.  ``history`` lists how the same undertaking is phrased in the partner's other joint
@@ -471,8 +473,8 @@ def agreed_wording(
 
     if not partner or not str(partner).strip():
         raise SearchError("name the partner whose agreed wording to find")
-    columns = ["rank", "sentence", "strength", "date", "doc_id", "anchor", "speaker", "title", "cosine", "why",
-               "versions", "history"]
+    columns = ["rank", "sentence", "strength", "date", "doc_id", "anchor", "speaker", "signed_by", "title", "cosine",
+               "why", "versions", "history"]
     own = not isinstance(store, Store)
     db = Store(store, read_only=True) if own else store
     try:
@@ -482,9 +484,14 @@ def agreed_wording(
                                    since=None, lang=None)
         pool = db.con.execute(f"{base} SELECT doc_key, idx, doc_id, text, page, paragraph, commitment, strength, "
                               "date, embedding FROM c ORDER BY date, doc_id, idx", params).fetchall()
+        signers = _signers(db, {r[0] for r in pool})
     finally:
         if own:
             db.close()
+    if with_eu:  # only what the EU signed: "agreed with this partner", as an EU analyst means it
+        keep = {doc_id for doc_id, who in signers.items() if "EU" in who}
+        found = found[found["doc_id"].isin(keep)]
+        pool = [r for r in pool if r[2] in keep]
     terms = _folded(subject)
 
     def covered(text: str) -> float:
@@ -526,7 +533,8 @@ def agreed_wording(
         listed.update(history)
         rows.append({
             "sentence": r.sentence, "strength": r.strength, "date": r.date, "doc_id": r.doc_id, "anchor": r.anchor,
-            "speaker": r.speaker, "title": r.title, "cosine": r.cosine, "why": r.why, "versions": len(history),
+            "speaker": r.speaker, "signed_by": " and ".join(signers.get(r.doc_id, ())) or "unknown",
+            "title": r.title, "cosine": r.cosine, "why": r.why, "versions": len(history),
             "history": [{"date": pool[j][8], "doc_id": pool[j][2], "anchor": _anchor(pool[j][2], pool[j][4], pool[j][5]),
                          "strength": pool[j][7], "commitment": bool(pool[j][6]),
                          "similarity": 1.0 if j == k else round(float(vectors[j] @ vectors[k]), 3),
@@ -535,6 +543,25 @@ def agreed_wording(
         if len(rows) == int(limit):
             break
     return pd.DataFrame([{"rank": n, **row} for n, row in enumerate(rows, start=1)], columns=columns)
+
+
+def _signers(db: Any, doc_keys: set[str]) -> dict[str, tuple[str, ...]]:
+    """doc_id -> the short names of its signatories (policytext.extract.speakers), from the stored metadata."""
+    import json
+
+    from .extract.speakers import default_reader
+    from .records import DocumentMeta
+
+    if not doc_keys:
+        return {}
+    rows = db.con.execute("SELECT DISTINCT ON (doc_key) doc_id, meta FROM analyses WHERE list_contains(?, doc_key) "
+                          "ORDER BY doc_key, created_at DESC", [sorted(doc_keys)]).fetchall()
+    reader = default_reader()
+    out = {}
+    for doc_id, meta in rows:
+        authors = reader.authors(DocumentMeta(**json.loads(meta)) if meta else None)
+        out[doc_id] = tuple(authors.parties) + tuple(authors.groups)
+    return out
 
 
 def _folded(text: str) -> set[str]:
