@@ -53,6 +53,8 @@ __all__ = [
 COMMITMENTS_ATTR = "policytext_commitments"
 
 # A list marker opening a sentence: a bullet symbol, "2." / "(1)" / "ii)" / "(b)" / "b." enumerations.
+#: A proper noun written as an acronym (ICRTF, NIST, CISA): a body that can act.
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&-]{2,}")
 _MARKER = re.compile(
     r"^\s*(?:(?P<bullet>[•\-–—*▪●◦·]+)(?=\s|[A-Za-z])"
     r"|(?P<number>\(?\d{1,3}[.)](?!\d))"
@@ -362,6 +364,8 @@ class CommitmentFinder:
             return "self", self.self_actor, text
         if subj.lower_ in self.lexicon.words.get("agent", ()) or subj.lemma_.lower() in self.lexicon.words.get("agent", ()):
             return "agent", self.self_actor, text
+        if _ACRONYM.fullmatch(subj.text) and subj.pos_ in ("PROPN", "NOUN"):
+            return "agent", self.self_actor, text  # a body named by its acronym: "the ICRTF will ...", "NIST shall"
         return "thing", self.self_actor, text
 
     @staticmethod
@@ -481,6 +485,11 @@ class CommitmentFinder:
                 strength, cue_tok, rule = "firm", pred, "ongoing"
             elif (pred.tag_ in ("VBP", "VBZ") and pred.pos_ == "VERB" and not lex.has("stative", pred.lemma_.lower())
                   and kind in ("self", "joint", "party", "agent") and pred.i != first.i):
+                strength, cue_tok, rule = "firm", pred, "present-action"
+            elif (pred.tag_ == "VBG" and pred.pos_ == "VERB" and not lex.has("stative", pred.lemma_.lower())
+                  and kind in ("self", "joint", "party", "agent")
+                  and any(c.dep_ == "aux" and c.lemma_ == "be" and c.tag_ in ("VBP", "VBZ") for c in pred.children)):
+                # an action under way, said in the present progressive: "federal agencies are acting to prevent ..."
                 strength, cue_tok, rule = "firm", pred, "present-action"
             else:
                 return None
